@@ -1,0 +1,52 @@
+"""palaestra: reinforcement-learning environments for manipulation, play and competitive self-play.
+
+>>> import gymnasium as gym, palaestra
+>>> gym.register_envs(palaestra)
+>>> env = gym.make("palaestra/Reach-v0")
+
+Importing palaestra registers its single-agent IDs with Gymnasium; it imports no simulator, torch, ray or
+minari (those load when an environment or a tool needs them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from palaestra import registry
+from palaestra.registry import UnknownEnvironmentError, get, ids
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "ids", "get", "make", "make_parallel", "make_aec", "UnknownEnvironmentError"]
+
+registry.register_gymnasium()
+
+
+def make(env_id: str, **kwargs: Any):
+    """``gymnasium.make`` for a palaestra ID, with an error listing close matches for an unknown ID."""
+    import gymnasium as gym
+
+    record = get(env_id)
+    if record.multi_agent:
+        raise ValueError(f"{record.id} is a multi-agent environment; use palaestra.make_parallel or make_aec")
+    return gym.make(record.id, **kwargs)
+
+
+def _multi_agent(env_id: str, api: str, **kwargs: Any):
+    record = get(env_id)
+    if not record.multi_agent:
+        raise ValueError(f"{record.id} is a single-agent environment; use gymnasium.make({record.id!r})")
+    module = record.entry_point.partition(":")[0]
+    import importlib
+
+    factory = getattr(importlib.import_module(module), api)
+    return factory(**{**record.kwargs, **kwargs})
+
+
+def make_parallel(env_id: str, **kwargs: Any):
+    """A PettingZoo ``ParallelEnv`` for a multi-agent palaestra ID."""
+    return _multi_agent(env_id, "parallel_env", **kwargs)
+
+
+def make_aec(env_id: str, **kwargs: Any):
+    """A PettingZoo ``AECEnv`` for a multi-agent palaestra ID."""
+    return _multi_agent(env_id, "env", **kwargs)

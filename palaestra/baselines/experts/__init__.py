@@ -1,0 +1,1 @@
+"""Scripted experts: privileged policies that prove each task solvable (``palaestra validate`` runs them)."""

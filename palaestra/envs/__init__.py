@@ -1,0 +1,1 @@
+"""Environment families: manipulation (goal-conditioned Panda tasks), play, competitive."""

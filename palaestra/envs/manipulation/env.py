@@ -1,0 +1,161 @@
+"""The goal-conditioned Panda environment: a world, a robot and one task, composed."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from palaestra.envs.manipulation.tasks import TASKS
+from palaestra.sim.robot import Control, Panda
+from palaestra.sim.world import CameraConfig, PhysicsConfig, World
+from palaestra.validation import check_action, reject_unknown_kwargs
+
+
+class RewardType(str, Enum):
+    SPARSE = "sparse"  # 0 on success, -1 otherwise
+    DENSE = "dense"  # minus the goal distance
+
+
+class ObsMode(str, Enum):
+    STATE = "state"  # "observation" is a float32 vector
+    PIXELS = "pixels"  # "observation" is an RGB frame of camera.height x camera.width x 3
+
+
+class ManipulationEnv(gym.Env):
+    """A Franka Panda on a table solving one goal-conditioned task (Gymnasium-Robotics GoalEnv semantics).
+
+    Observation: ``Dict(observation, achieved_goal, desired_goal)``. With ``obs_mode="state"`` the
+    observation is ``[ee position (3), ee velocity (3), finger width (1), task part]``; with ``"pixels"``
+    it is an RGB frame from ``camera``.
+    Action: ``Box(-1, 1)`` of 4 (``control="ee"``: dx, dy, dz, gripper) or 8 (``control="joints"``)
+    components; out-of-range values are clipped, NaN/inf or a wrong shape raise ``ValueError``.
+    Reward: ``sparse`` gives 0 on success and -1 otherwise; ``dense`` gives minus the goal distance.
+    An episode terminates on success and is truncated by the registered ``max_episode_steps``.
+    """
+
+    metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 24}
+
+    def __init__(
+        self,
+        task: str,
+        reward_type: str = "sparse",
+        control: str = "ee",
+        obs_mode: str = "state",
+        render_mode: str | None = None,
+        camera: CameraConfig | None = None,
+        physics: PhysicsConfig | None = None,
+        **unknown: Any,
+    ) -> None:
+        self.env_id = _env_id(task)
+        reject_unknown_kwargs(self.env_id, unknown, _ACCEPTED)
+        if task not in TASKS:
+            raise ValueError(f"{self.env_id}: unknown task {task!r}; expected one of {sorted(TASKS)}")
+        self.reward_type = _enum(self.env_id, "reward_type", RewardType, reward_type)
+        self.obs_mode = _enum(self.env_id, "obs_mode", ObsMode, obs_mode)
+        control = _enum(self.env_id, "control", Control, control)
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"{self.env_id}: render_mode={render_mode!r} is not supported; "
+                f"expected None or one of {self.metadata['render_modes']}"
+            )
+        self.render_mode = render_mode
+        self.camera = camera or CameraConfig()
+        self.world = World(physics or PhysicsConfig(), mode="gui" if render_mode == "human" else "direct")
+        task_cls = TASKS[task]
+        self.robot = Panda(self.world, control=control, ee_low=task_cls.ee_bounds[0], ee_high=task_cls.ee_bounds[1])
+        self.task = task_cls(self.world, self.robot)
+        self.task.build()
+        for _ in range(2):  # let contacts settle once before the snapshot every reset returns to
+            self.world.step()
+        self.world.save()
+
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(self.robot.action_dim,), dtype=np.float32)
+        # Unbounded like Gymnasium-Robotics: an achieved goal (a block knocked off the table) can go anywhere.
+        goal_space = spaces.Box(-np.inf, np.inf, shape=(self.task.goal_dim,), dtype=np.float32)
+        if self.obs_mode is ObsMode.STATE:
+            dim = 7 + self.task.observation().shape[0]
+            observation = spaces.Box(-np.inf, np.inf, shape=(dim,), dtype=np.float32)
+        else:
+            observation = spaces.Box(0, 255, shape=(self.camera.height, self.camera.width, 3), dtype=np.uint8)
+        self.observation_space = spaces.Dict(
+            {"observation": observation, "achieved_goal": goal_space, "desired_goal": goal_space}
+        )
+
+    # -- Gymnasium API -----------------------------------------------------------------------------
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        super().reset(seed=seed)
+        self.world.restore()
+        self.robot.reset(Panda.REST, Panda.MAX_WIDTH)
+        self.task.reset(self.np_random)
+        self.task.settle()
+        obs = self._obs()
+        return obs, self._info(obs)
+
+    def step(self, action):
+        action = check_action(self.env_id, action, self.action_space)
+        self.robot.apply_action(action)
+        self.world.step()
+        obs = self._obs()
+        info = self._info(obs)
+        reward = float(self.compute_reward(obs["achieved_goal"], obs["desired_goal"], info))
+        terminated = bool(self.compute_terminated(obs["achieved_goal"], obs["desired_goal"], info))
+        return obs, reward, terminated, False, info
+
+    def render(self):
+        if self.render_mode == "rgb_array":
+            return self.world.render(self.camera)
+        return None
+
+    def close(self) -> None:
+        world = getattr(self, "world", None)
+        if world is not None:
+            world.close()
+
+    # -- GoalEnv API (vectorised over a leading batch axis, pure) ------------------------------------
+    def compute_reward(self, achieved_goal, desired_goal, info) -> np.ndarray:
+        if self.reward_type is RewardType.SPARSE:
+            return self.task.is_success(achieved_goal, desired_goal).astype(np.float32) - 1.0
+        return -self.task.goal_distance(achieved_goal, desired_goal).astype(np.float32)
+
+    def compute_terminated(self, achieved_goal, desired_goal, info) -> np.ndarray:
+        return self.task.is_success(achieved_goal, desired_goal)
+
+    def compute_truncated(self, achieved_goal, desired_goal, info) -> np.ndarray:
+        return np.zeros(np.shape(achieved_goal)[:-1], dtype=bool)
+
+    # -- helpers -----------------------------------------------------------------------------------
+    def _obs(self) -> dict[str, np.ndarray]:
+        achieved = self.task.achieved_goal().astype(np.float32)
+        if self.obs_mode is ObsMode.STATE:
+            r = self.robot.state()
+            observation = np.concatenate(
+                (r.ee_position, r.ee_velocity, (r.finger_width,), self.task.observation())
+            ).astype(np.float32)
+        else:
+            observation = self.world.render(self.camera)
+        return {"observation": observation, "achieved_goal": achieved, "desired_goal": self.task.goal.astype(np.float32)}
+
+    def _info(self, obs: dict[str, np.ndarray]) -> dict[str, Any]:
+        success = bool(self.task.is_success(obs["achieved_goal"], obs["desired_goal"]))
+        return {"is_success": success, **self.task.info()}
+
+
+_ACCEPTED = ("task", "reward_type", "control", "obs_mode", "render_mode", "camera", "physics")
+
+
+def _env_id(task: str) -> str:
+    from palaestra.registry import id_for_entry
+
+    return id_for_entry("manipulation", task)
+
+
+def _enum(env_id: str, name: str, kind: type[Enum], value: Any) -> Any:
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = [m.value for m in kind]
+        raise ValueError(f"{env_id}: {name}={value!r} is not valid; expected one of {allowed}") from None

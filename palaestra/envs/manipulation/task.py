@@ -1,0 +1,77 @@
+"""The contract between a manipulation task and :class:`~palaestra.envs.manipulation.env.ManipulationEnv`.
+
+A task owns the objects it adds to the world, samples goals and initial poses from the environment's
+generator, reads its part of the observation, and defines success and reward over *batches* of goals
+(so hindsight relabelling can call them on arrays of shape ``(batch, goal_dim)``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from palaestra.sim.robot import Panda
+from palaestra.sim.world import World
+
+
+class Task(ABC):
+    """One goal-conditioned task. Subclasses set the class attributes and implement the abstract methods.
+
+    ``goal_low``/``goal_high`` bound the goal space (they define the ``desired_goal`` Box); ``distance_threshold``
+    is the success tolerance of the default Euclidean success test.
+    """
+
+    name: str = ""
+    goal_low: np.ndarray
+    goal_high: np.ndarray
+    distance_threshold: float = 0.05
+    # End-effector workspace for this task (robot clip box) as (low, high).
+    ee_bounds: tuple[tuple[float, float, float], tuple[float, float, float]] = (
+        (-0.35, -0.35, 0.005),
+        (0.35, 0.35, 0.45),
+    )
+
+    def __init__(self, world: World, robot: Panda) -> None:
+        self.world = world
+        self.robot = robot
+        self.goal = np.zeros_like(self.goal_low)
+
+    @property
+    def goal_dim(self) -> int:
+        return int(self.goal_low.shape[0])
+
+    @abstractmethod
+    def build(self) -> None:
+        """Create this task's bodies once; called before the world's state is saved."""
+
+    @abstractmethod
+    def reset(self, rng: np.random.Generator) -> None:
+        """Sample initial poses and ``self.goal`` from ``rng`` (the env's ``np_random``), after the world is restored."""
+
+    @abstractmethod
+    def observation(self) -> np.ndarray:
+        """The task's part of the state observation (object poses, velocities...), float32-compatible."""
+
+    @abstractmethod
+    def achieved_goal(self) -> np.ndarray:
+        """The quantity compared with the desired goal, same shape as ``self.goal``."""
+
+    def settle(self) -> None:
+        """Hook run after :meth:`reset` places objects (e.g. re-issue motor targets); no-op by default."""
+
+    def goal_distance(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
+        """Distance per goal along the last axis; override for goals that are not positions."""
+        return np.linalg.norm(achieved - desired, axis=-1)
+
+    def is_success(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
+        return self.goal_distance(achieved, desired) < self.distance_threshold
+
+    def info(self) -> dict[str, Any]:
+        """Extra diagnostic entries for ``info`` (fresh objects each call; never mutated afterwards)."""
+        return {}
+
+    def expert_state(self) -> dict[str, np.ndarray]:
+        """Named privileged quantities the scripted expert reads (object poses, handle positions...)."""
+        return {}

@@ -1,0 +1,154 @@
+"""The Franka Panda (pybullet_data's URDF) with end-effector and joint-space control."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+import pybullet as p
+
+from palaestra.sim.world import World
+
+
+class Control(str, Enum):
+    """How an action moves the arm; the last action component always drives the gripper."""
+
+    EE = "ee"  # (dx, dy, dz, gripper): Cartesian end-effector displacement, gripper pointing down
+    JOINTS = "joints"  # (dq1..dq7, gripper): joint position increments
+
+
+@dataclass(frozen=True)
+class RobotState:
+    """What the robot contributes to a scene snapshot."""
+
+    ee_position: np.ndarray  # (3,) grasp point between the fingertips, world frame
+    ee_velocity: np.ndarray  # (3,)
+    finger_width: float  # distance between the fingers, 0 (closed) to 0.08 m (open)
+    joints: np.ndarray  # (7,) arm joint positions
+
+
+class Panda:
+    """A fixed-base Panda at ``base_position`` facing +x over the table.
+
+    End-effector control scales each displacement component by ``ee_step`` metres and keeps the gripper
+    pointing down with a fixed yaw, solved by one damped-least-squares step on the Jacobian with a pull
+    towards the rest posture in the null space (cheaper than ``calculateInverseKinematics`` and free of
+    elbow drift over long episodes). The gripper command moves the finger-width target by up to
+    ``grip_step`` metres. Actions are clipped to [-1, 1] before scaling.
+    """
+
+    ARM = tuple(range(7))
+    FINGERS = (9, 10)
+    EE_LINK = 11
+    REST = np.array([0.0, 0.41, 0.0, -1.85, 0.0, 2.26, 0.79])
+    ARM_FORCES = (87.0, 87.0, 87.0, 87.0, 12.0, 120.0, 120.0)
+    FINGER_FORCE = 40.0
+    MAX_WIDTH = 0.08
+    # Gripper pointing straight down, fingers opening along the world y axis.
+    DOWN = np.array([1.0, 0.0, 0.0, 0.0])
+
+    def __init__(
+        self,
+        world: World,
+        base_position: tuple[float, float, float] = (-0.6, 0.0, 0.0),
+        control: Control = Control.EE,
+        ee_step: float = 0.05,
+        joint_step: float = 0.05,
+        grip_step: float = 0.2,
+        ee_low: tuple[float, float, float] = (-0.35, -0.35, 0.005),
+        ee_high: tuple[float, float, float] = (0.35, 0.35, 0.45),
+    ) -> None:
+        self.world = world
+        self.control = Control(control)
+        self.ee_step, self.joint_step, self.grip_step = ee_step, joint_step, grip_step
+        self.ee_low, self.ee_high = np.array(ee_low), np.array(ee_high)
+        c = world.client
+        self.client = c
+        self.body = world.load_urdf("franka_panda/panda.urdf", base_position, fixed=True)
+        self._all = list(self.ARM + self.FINGERS)
+        self._zeros = [0.0] * len(self._all)
+        self._forces = list(self.ARM_FORCES) + [self.FINGER_FORCE] * 2
+        for j in range(c.getNumJoints(self.body)):
+            c.changeDynamics(self.body, j, activationState=p.ACTIVATION_STATE_DISABLE_SLEEPING)
+        for j in self.FINGERS:
+            c.changeDynamics(self.body, j, lateralFriction=1.5, spinningFriction=0.01)
+        self.action_dim = 4 if self.control is Control.EE else 8
+        self.reset(self.REST, self.MAX_WIDTH)
+
+    # -- state --------------------------------------------------------------------------------
+    def reset(self, joints: np.ndarray, width: float) -> None:
+        """Place the arm at ``joints`` with the fingers ``width`` apart, and hold it there."""
+        for j, q in zip(self.ARM, joints):
+            self.client.resetJointState(self.body, j, float(q))
+        for j in self.FINGERS:
+            self.client.resetJointState(self.body, j, width / 2)
+        self._command(np.asarray(joints, dtype=float), width)
+
+    def state(self) -> RobotState:
+        c = self.client
+        link = c.getLinkState(self.body, self.EE_LINK, computeLinkVelocity=1)
+        joints = c.getJointStates(self.body, self._all)
+        return RobotState(
+            ee_position=np.array(link[0]),
+            ee_velocity=np.array(link[6]),
+            finger_width=joints[7][0] + joints[8][0],
+            joints=np.array([s[0] for s in joints[:7]]),
+        )
+
+    def ee_position(self) -> np.ndarray:
+        return np.array(self.client.getLinkState(self.body, self.EE_LINK)[0])
+
+    # -- control ------------------------------------------------------------------------------
+    def apply_action(self, action: np.ndarray) -> None:
+        """Set motor targets from an action already validated and clipped to [-1, 1]."""
+        joints = self.client.getJointStates(self.body, self._all)
+        q = np.array([s[0] for s in joints])
+        width = q[7] + q[8]
+        target_width = float(np.clip(width + action[-1] * self.grip_step, 0.0, self.MAX_WIDTH))
+        if self.control is Control.EE:
+            target = np.array(self.client.getLinkState(self.body, self.EE_LINK)[0]) + action[:3] * self.ee_step
+            arm = self._ik_step(q, np.clip(target, self.ee_low, self.ee_high))
+        else:
+            arm = q[:7] + action[:7] * self.joint_step
+        self._command(arm, target_width)
+
+    def move_towards(self, position: np.ndarray, width: float) -> None:
+        """Command the end effector straight to ``position`` (used by scripted set-ups, not by agents)."""
+        joints = self.client.getJointStates(self.body, self._all)
+        q = np.array([s[0] for s in joints])
+        self._command(self._ik_step(q, np.clip(position, self.ee_low, self.ee_high)), width)
+
+    def _ik_step(self, q: np.ndarray, target: np.ndarray, damping: float = 0.05, posture: float = 0.3) -> np.ndarray:
+        c = self.client
+        link = c.getLinkState(self.body, self.EE_LINK, computeForwardKinematics=1)
+        full = list(q)
+        lin, ang = c.calculateJacobian(self.body, self.EE_LINK, (0.0, 0.0, 0.0), full, self._zeros, self._zeros)
+        jac = np.vstack((np.asarray(lin)[:, :7], np.asarray(ang)[:, :7]))
+        error = np.concatenate((target - np.asarray(link[4]), _orientation_error(np.asarray(link[5]), self.DOWN)))
+        jjt = jac @ jac.T + damping**2 * np.eye(6)
+        dq = jac.T @ np.linalg.solve(jjt, error)
+        # Null-space pull towards the rest posture keeps the elbow where it started.
+        null = np.eye(7) - jac.T @ np.linalg.solve(jjt, jac)
+        dq += null @ (posture * (self.REST - q[:7]))
+        return q[:7] + dq
+
+    def _command(self, arm: np.ndarray, width: float) -> None:
+        targets = list(arm) + [width / 2, width / 2]
+        self.client.setJointMotorControlArray(
+            self.body, self._all, p.POSITION_CONTROL, targetPositions=targets, forces=self._forces
+        )
+
+
+def _orientation_error(current: np.ndarray, desired: np.ndarray) -> np.ndarray:
+    """Rotation vector (axis * angle, world frame) taking quaternion ``current`` (x, y, z, w) to ``desired``."""
+    x1, y1, z1, w1 = desired
+    x2, y2, z2, w2 = -current[0], -current[1], -current[2], current[3]  # conjugate of current
+    # desired * conj(current)
+    w = w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2
+    x = w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2
+    y = w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2
+    z = w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2
+    if w < 0:
+        w, x, y, z = -w, -x, -y, -z
+    return 2.0 * np.array([x, y, z])

@@ -1,0 +1,193 @@
+"""The PyBullet world every 3D environment owns: one physics client, fixed settings, snapshots, a camera.
+
+Each environment creates its own :class:`World`, so any number of environments live in one process and
+none of them touches PyBullet's global default client.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pybullet as p
+import pybullet_data
+from pybullet_utils import bullet_client
+
+Vec3 = Sequence[float]
+
+
+@dataclass(frozen=True)
+class PhysicsConfig:
+    """Simulation rate and solver settings; control runs at ``1 / (timestep * substeps)`` Hz (24 Hz by default)."""
+
+    timestep: float = 1.0 / 240.0
+    substeps: int = 10
+    solver_iterations: int = 10
+    gravity: float = -9.81
+
+    @property
+    def control_dt(self) -> float:
+        return self.timestep * self.substeps
+
+
+@dataclass(frozen=True)
+class CameraConfig:
+    """A fixed look-at camera; frames are ``(height, width, 3)`` uint8 arrays rendered by TinyRenderer."""
+
+    width: int = 84
+    height: int = 84
+    target: tuple[float, float, float] = (-0.1, 0.0, 0.05)
+    distance: float = 1.15
+    yaw: float = 50.0
+    pitch: float = -35.0
+    fov: float = 55.0
+    near: float = 0.05
+    far: float = 4.0
+
+
+class World:
+    """A physics client with a table, deterministic settings and an O(1) snapshot/restore.
+
+    ``mode="direct"`` runs headless; ``mode="gui"`` opens PyBullet's window (``render_mode="human"``).
+    The table top is the plane ``z = 0``; bodies are created with :meth:`add_box` and friends.
+    """
+
+    TABLE_HALF_EXTENTS = (0.55, 0.45, 0.2)
+    TABLE_CENTER_X = -0.15
+
+    def __init__(self, physics: PhysicsConfig = PhysicsConfig(), mode: str = "direct") -> None:
+        if mode == "gui" and sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+            # PyBullet's GUI aborts the whole process without a display; fail in Python instead.
+            raise RuntimeError(
+                "render_mode='human' opens a PyBullet window and needs a display (DISPLAY is not set); "
+                "use render_mode='rgb_array' for headless frames, or run under Xvfb"
+            )
+        connection = p.GUI if mode == "gui" else p.DIRECT
+        self.client = bullet_client.BulletClient(connection_mode=connection)
+        self.physics = physics
+        self._closed = False
+        self._snapshot: int | None = None
+        c = self.client
+        c.setAdditionalSearchPath(pybullet_data.getDataPath())
+        if mode == "gui":
+            c.configureDebugVisualizer(p.COV_ENABLE_GUI, 0)
+            c.configureDebugVisualizer(p.COV_ENABLE_SHADOWS, 0)
+        c.setGravity(0.0, 0.0, physics.gravity)
+        c.setTimeStep(physics.timestep)
+        # Deterministic resets from a saved state need a fixed pair order and no sleeping bodies.
+        c.setPhysicsEngineParameter(
+            numSolverIterations=physics.solver_iterations,
+            deterministicOverlappingPairs=1,
+            numSubSteps=0,
+        )
+        self.table = self.add_box(
+            self.TABLE_HALF_EXTENTS,
+            (self.TABLE_CENTER_X, 0.0, -self.TABLE_HALF_EXTENTS[2]),
+            mass=0.0,
+            color=(0.82, 0.78, 0.72, 1.0),
+        )
+        self._cameras: dict[CameraConfig, tuple[list[float], list[float]]] = {}
+
+    # -- bodies ---------------------------------------------------------------------------------
+    def add_box(
+        self,
+        half_extents: Vec3,
+        position: Vec3,
+        mass: float = 0.1,
+        color: Sequence[float] = (0.9, 0.2, 0.2, 1.0),
+        orientation: Sequence[float] = (0.0, 0.0, 0.0, 1.0),
+        friction: float = 1.0,
+        collision: bool = True,
+    ) -> int:
+        """Create a box body (``mass=0`` makes it static; ``collision=False`` makes a visual-only marker)."""
+        c = self.client
+        shape = c.createCollisionShape(p.GEOM_BOX, halfExtents=half_extents) if collision else -1
+        visual = c.createVisualShape(p.GEOM_BOX, halfExtents=half_extents, rgbaColor=color)
+        body = c.createMultiBody(mass, shape, visual, position, orientation)
+        if collision:
+            c.changeDynamics(body, -1, lateralFriction=friction, activationState=p.ACTIVATION_STATE_DISABLE_SLEEPING)
+        return body
+
+    def add_sphere_marker(self, radius: float, position: Vec3, color: Sequence[float]) -> int:
+        """A visual-only sphere (goal markers): never collides, never moves unless placed."""
+        visual = self.client.createVisualShape(p.GEOM_SPHERE, radius=radius, rgbaColor=color)
+        return self.client.createMultiBody(0.0, -1, visual, position)
+
+    def load_urdf(self, path: str, position: Vec3, fixed: bool = True, flags: int = 0) -> int:
+        return self.client.loadURDF(path, position, useFixedBase=fixed, flags=flags)
+
+    # -- poses and dynamics ---------------------------------------------------------------------
+    def pose(self, body: int) -> tuple[np.ndarray, np.ndarray]:
+        pos, orn = self.client.getBasePositionAndOrientation(body)
+        return np.array(pos), np.array(orn)
+
+    def velocity(self, body: int) -> tuple[np.ndarray, np.ndarray]:
+        lin, ang = self.client.getBaseVelocity(body)
+        return np.array(lin), np.array(ang)
+
+    def set_pose(self, body: int, position: Vec3, orientation: Sequence[float] = (0.0, 0.0, 0.0, 1.0)) -> None:
+        """Teleport a body and zero its velocity."""
+        self.client.resetBasePositionAndOrientation(body, position, orientation)
+        self.client.resetBaseVelocity(body, (0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
+
+    def set_dynamics(self, body: int, link: int = -1, **kwargs: float) -> None:
+        """Change mass, lateralFriction, linearDamping... (PyBullet ``changeDynamics`` keywords)."""
+        self.client.changeDynamics(body, link, **kwargs)
+
+    def set_gravity(self, gz: float) -> None:
+        self.client.setGravity(0.0, 0.0, gz)
+
+    def apply_force(self, body: int, force: Vec3, link: int = -1, position: Vec3 | None = None) -> None:
+        """Apply a world-frame force for the next substep, at the body's origin unless ``position`` is given."""
+        if position is None:
+            position = self.pose(body)[0] if link == -1 else self.client.getLinkState(body, link)[0]
+        self.client.applyExternalForce(body, link, force, position, p.WORLD_FRAME)
+
+    # -- time -----------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one control step (``physics.substeps`` simulation steps)."""
+        step = self.client.stepSimulation
+        for _ in range(self.physics.substeps):
+            step()
+
+    def save(self) -> None:
+        """Remember the current state; :meth:`restore` returns to it without reloading anything."""
+        if self._snapshot is not None:
+            self.client.removeState(self._snapshot)
+        self._snapshot = self.client.saveState()
+
+    def restore(self) -> None:
+        if self._snapshot is None:
+            raise RuntimeError("World.restore() called before World.save()")
+        self.client.restoreState(stateId=self._snapshot)
+
+    # -- camera ---------------------------------------------------------------------------------
+    def render(self, camera: CameraConfig = CameraConfig()) -> np.ndarray:
+        """An RGB frame of shape ``(camera.height, camera.width, 3)``, uint8, rendered headless."""
+        matrices = self._cameras.get(camera)
+        if matrices is None:
+            c = self.client
+            view = c.computeViewMatrixFromYawPitchRoll(camera.target, camera.distance, camera.yaw, camera.pitch, 0.0, 2)
+            proj = c.computeProjectionMatrixFOV(camera.fov, camera.width / camera.height, camera.near, camera.far)
+            matrices = self._cameras[camera] = (view, proj)
+        _, _, rgba, _, _ = self.client.getCameraImage(
+            camera.width,
+            camera.height,
+            viewMatrix=matrices[0],
+            projectionMatrix=matrices[1],
+            shadow=0,
+            renderer=p.ER_TINY_RENDERER,
+            flags=p.ER_NO_SEGMENTATION_MASK,
+        )
+        return np.asarray(rgba, dtype=np.uint8).reshape(camera.height, camera.width, 4)[:, :, :3].copy()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            try:
+                self.client.disconnect()
+            except p.error:
+                pass

@@ -1,0 +1,32 @@
+"""Input checks shared by every environment: errors name the environment and what was expected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+
+def check_action(env_id: str, action: Any, space: spaces.Box) -> np.ndarray:
+    """Return ``action`` as a float array clipped to ``space``; raise ``ValueError`` on a wrong shape or NaN/inf.
+
+    Clipping (not rejection) of finite out-of-range values is documented behaviour of every Box action.
+    """
+    try:
+        arr = np.asarray(action, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{env_id}: action {action!r} is not numeric; expected an array in {space}") from None
+    if arr.shape != space.shape:
+        raise ValueError(f"{env_id}: action has shape {arr.shape}, expected {space.shape} (action space {space})")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{env_id}: action contains NaN or inf ({arr}); expected finite values in {space}")
+    return np.clip(arr, space.low, space.high)
+
+
+def reject_unknown_kwargs(env_id: str, unknown: Mapping[str, Any], accepted: Iterable[str]) -> None:
+    """Raise ``TypeError`` listing the accepted keyword arguments when any unknown one was passed."""
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise TypeError(f"{env_id}: unknown keyword argument(s) {names}; accepted: {', '.join(sorted(accepted))}")
