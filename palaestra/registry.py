@@ -92,8 +92,8 @@ RECORDS: tuple[EnvRecord, ...] = (
         "cube centre within 5 cm of the target",
     ),
     _manipulation(
-        "Slide", "slide", "Strike a low-friction puck so it slides to a target beyond easy reach.",
-        "puck centre within 5 cm of the target", tags=("dynamic",),
+        "Slide", "slide", "Send a low-friction puck sliding to a target beyond the gripper's reach.",
+        "puck centre within 5 cm of the target", steps=100, tags=("dynamic",),
     ),
     _manipulation(
         "PickAndPlace", "pick_and_place", "Grasp a cube and carry it to a target on the table or in the air.",
@@ -148,6 +148,10 @@ def get(env_id: str) -> EnvRecord:
     qualified = env_id if "/" in env_id else f"{NAMESPACE}/{env_id}"
     if qualified in _BY_ID:
         return _BY_ID[qualified]
+    # A bare name (``Push``, ``palaestra/Push``) means its newest version.
+    versions = [r for r in RECORDS if r.id.rsplit("-v", 1)[0] == qualified]
+    if versions:
+        return max(versions, key=lambda r: int(r.id.rsplit("-v", 1)[1]))
     lowered = {i.lower(): i for i in _BY_ID}
     close = difflib.get_close_matches(qualified.lower(), list(lowered), n=3, cutoff=0.6)
     hint = f" Did you mean: {', '.join(lowered[c] for c in close)}?" if close else ""

@@ -43,7 +43,7 @@ class Panda:
     EE_LINK = 11
     REST = np.array([0.0, 0.41, 0.0, -1.85, 0.0, 2.26, 0.79])
     ARM_FORCES = (87.0, 87.0, 87.0, 87.0, 12.0, 120.0, 120.0)
-    FINGER_FORCE = 40.0
+    FINGER_FORCE = 20.0
     MAX_WIDTH = 0.08
     # Gripper pointing straight down, fingers opening along the world y axis.
     DOWN = np.array([1.0, 0.0, 0.0, 0.0])

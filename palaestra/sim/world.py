@@ -55,8 +55,8 @@ class World:
     The table top is the plane ``z = 0``; bodies are created with :meth:`add_box` and friends.
     """
 
-    TABLE_HALF_EXTENTS = (0.55, 0.45, 0.2)
-    TABLE_CENTER_X = -0.15
+    TABLE_HALF_EXTENTS = (0.65, 0.45, 0.2)  # the top spans x in [-0.7, 0.6], y in [-0.45, 0.45]
+    TABLE_CENTER_X = -0.05
 
     def __init__(self, physics: PhysicsConfig = PhysicsConfig(), mode: str = "direct") -> None:
         if mode == "gui" and sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
@@ -88,6 +88,8 @@ class World:
             (self.TABLE_CENTER_X, 0.0, -self.TABLE_HALF_EXTENTS[2]),
             mass=0.0,
             color=(0.82, 0.78, 0.72, 1.0),
+            # Below 1 so that a cube pushed at mid-height slides instead of tipping over (mu < half-width / height).
+            friction=0.5,
         )
         self._cameras: dict[CameraConfig, tuple[list[float], list[float]]] = {}
 

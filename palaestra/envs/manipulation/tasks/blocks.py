@@ -73,7 +73,12 @@ class _SingleObject(Task):
 
     def expert_state(self) -> dict[str, np.ndarray]:
         pos, orn = self.world.pose(self.object)
-        return {"object": pos, "object_orientation": orn, "target": self.goal.copy()}
+        return {
+            "object": pos,
+            "object_orientation": orn,
+            "object_velocity": self.world.velocity(self.object)[0],
+            "target": self.goal.copy(),
+        }
 
 
 class Push(_SingleObject):
@@ -89,10 +94,161 @@ class Push(_SingleObject):
         self.world.set_pose(self.marker, self.goal)
 
 
+class Slide(_SingleObject):
+    """Send a puck sliding over an ice sheet to a target beyond the robot's reach.
+
+    Goal: puck centre (3). The puck (6 x 6 x 3 cm) starts near the robot on a thin low-friction sheet
+    (friction 0.02 against the puck); the target lies at x in [0.2, 0.4], past x = 0.19 where the gripper
+    stops reaching at table height, and within 10 cm to either side of the puck's start.
+    """
+
+    name = "slide"
+    half_extents = (0.03, 0.03, 0.015)
+    ice_friction = 0.02
+    ice_thickness = 0.002
+    color = GREEN
+    goal_low = np.array([0.2, -0.15, 0.015 + 0.002])
+    goal_high = np.array([0.4, 0.15, 0.015 + 0.002])
+    start_low, start_high = np.array([-0.25, -0.1]), np.array([-0.1, 0.1])
+    max_sideways = 0.1
+
+    def build(self) -> None:
+        super().build()
+        # A flat static slab on the table: its friction times the puck's (1.0) gives the sliding friction.
+        self.ice = self.world.add_box(
+            (0.4, 0.3, self.ice_thickness / 2), (0.1, 0.0, self.ice_thickness / 2),
+            mass=0.0, color=(0.8, 0.9, 1.0, 1.0), friction=self.ice_friction,
+        )
+
+    def reset(self, rng: np.random.Generator) -> None:
+        xy = rng.uniform(self.start_low, self.start_high)
+        self.world.set_pose(self.object, (xy[0], xy[1], self.ice_thickness + self.half_extents[2]))
+        while True:
+            goal = rng.uniform(self.goal_low, self.goal_high)
+            if abs(goal[1] - xy[1]) <= self.max_sideways:
+                break
+        self.goal = goal
+        self.world.set_pose(self.marker, self.goal)
+
+
+class PickAndPlace(_SingleObject):
+    """Grasp a cube and bring it to a target that is in the air half of the time. Goal: cube centre (3)."""
+
+    name = "pick_and_place"
+    goal_low = np.array([-0.15, -0.15, CUBE])
+    goal_high = np.array([0.15, 0.15, 0.2])
+
+    def reset(self, rng: np.random.Generator) -> None:
+        start = self._place_object(rng)
+        goal = _sample_away(rng, self.goal_low, self.goal_high, start, 0.1)
+        if rng.random() < 0.5:
+            goal[2] = CUBE
+        self.goal = goal
+        self.world.set_pose(self.marker, self.goal)
+
+
+class Flip(_SingleObject):
+    """Flip an upright 4 x 4 x 10 cm block onto one of its four sides.
+
+    The block stands with a random yaw; the goal is the direction its long (local z) axis must point once it
+    lies on the chosen side: a horizontal unit vector along that side's outward normal (3), so goals cover
+    every direction in the world frame. Success: achieved and desired axes closer than 0.3 (about 17
+    degrees).
+    """
+
+    name = "flip"
+    half_extents = (0.02, 0.02, 0.05)
+    color = RED
+    distance_threshold = 0.3
+    goal_low = np.array([-1.0, -1.0, 0.0])
+    goal_high = np.array([1.0, 1.0, 0.0])
+
+    def reset(self, rng: np.random.Generator) -> None:
+        xy = rng.uniform(OBJECT_LOW, OBJECT_HIGH)
+        yaw = rng.uniform(-np.pi, np.pi)
+        start = np.array([xy[0], xy[1], self.half_extents[2]])
+        c = self.world.client
+        self.world.set_pose(self.object, start, c.getQuaternionFromEuler((0.0, 0.0, yaw)))
+        angle = yaw + rng.integers(4) * np.pi / 2
+        self.goal = np.array([np.cos(angle), np.sin(angle), 0.0])
+        # The marker shows the block lying where it would land, its long axis along the goal.
+        lying = c.getQuaternionFromEuler((0.0, np.pi / 2, angle))
+        where = start + self.goal * self.half_extents[2] + (0.0, 0.0, self.half_extents[0] - self.half_extents[2])
+        self.world.set_pose(self.marker, where, lying)
+
+    def achieved_goal(self) -> np.ndarray:
+        orn = self.world.client.getBasePositionAndOrientation(self.object)[1]
+        return _axis_z(np.asarray(orn))
+
+    def expert_state(self) -> dict[str, np.ndarray]:
+        return {**super().expert_state(), "axis": self.achieved_goal()}
+
+
+class Stack(Task):
+    """Place a blue cube at a target on the table and a green cube on top of it.
+
+    Goal: both target centres (6): the green target is one cube height above the blue one.
+    Success: each cube within 5 cm of its target.
+    """
+
+    name = "stack"
+    goal_low = np.array([-0.15, -0.15, CUBE, -0.15, -0.15, 3 * CUBE])
+    goal_high = np.array([0.15, 0.15, CUBE, 0.15, 0.15, 3 * CUBE])
+
+    def build(self) -> None:
+        self.cubes = [self.world.add_box((CUBE,) * 3, (0.0, 0.1 * i, CUBE), color=c) for i, c in enumerate((BLUE, GREEN))]
+        self.markers = [
+            self.world.add_box((CUBE,) * 3, (0.0, 0.0, 0.3), mass=0.0, color=_goal_color(c), collision=False)
+            for c in (BLUE, GREEN)
+        ]
+
+    def reset(self, rng: np.random.Generator) -> None:
+        # Rejection-sample two cube starts and the stack base so that no two are within 10 cm.
+        while True:
+            points = rng.uniform(OBJECT_LOW, OBJECT_HIGH, size=(3, 2))
+            gaps = [np.linalg.norm(points[i] - points[j]) for i, j in ((0, 1), (0, 2), (1, 2))]
+            if min(gaps) >= 0.1:
+                break
+        for cube, xy in zip(self.cubes, points[:2]):
+            self.world.set_pose(cube, (xy[0], xy[1], CUBE))
+        base = np.array([points[2, 0], points[2, 1], CUBE])
+        self.goal = np.concatenate((base, base + (0.0, 0.0, 2 * CUBE)))
+        for marker, target in zip(self.markers, (self.goal[:3], self.goal[3:])):
+            self.world.set_pose(marker, target)
+
+    def observation(self) -> np.ndarray:
+        c = self.world.client
+        parts = []
+        for cube in self.cubes:
+            pos, orn = c.getBasePositionAndOrientation(cube)
+            lin, ang = c.getBaseVelocity(cube)
+            parts.append(np.concatenate((pos, c.getEulerFromQuaternion(orn), lin, ang)))
+        return np.concatenate(parts)
+
+    def achieved_goal(self) -> np.ndarray:
+        c = self.world.client
+        return np.concatenate([c.getBasePositionAndOrientation(cube)[0] for cube in self.cubes])
+
+    def goal_distance(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
+        """The larger of the two cubes' distances, so success needs both in place."""
+        first = np.linalg.norm(achieved[..., :3] - desired[..., :3], axis=-1)
+        second = np.linalg.norm(achieved[..., 3:] - desired[..., 3:], axis=-1)
+        return np.maximum(first, second)
+
+    def expert_state(self) -> dict[str, np.ndarray]:
+        lower, upper = (self.world.pose(cube)[0] for cube in self.cubes)
+        return {"lower": lower, "upper": upper, "lower_target": self.goal[:3].copy(), "upper_target": self.goal[3:].copy()}
+
+
+def _axis_z(quaternion: np.ndarray) -> np.ndarray:
+    """The third column of the rotation matrix of an (x, y, z, w) quaternion: where local z points."""
+    x, y, z, w = quaternion
+    return np.array([2 * (x * z + w * y), 2 * (y * z - w * x), 1 - 2 * (x * x + y * y)])
+
+
 def _sample_away(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, start: np.ndarray, gap: float) -> np.ndarray:
     """A uniform sample in [low, high] at least ``gap`` away from ``start`` in the table plane (rejection)."""
     while True:
         goal = rng.uniform(low, high)
         if np.linalg.norm(goal[:2] - start[:2]) >= gap:
             return goal
-Slide = PickAndPlace = Stack = Flip = Push  # PLACEHOLDER

@@ -1,0 +1,40 @@
+"""Shared fixtures: the registry drives the parametrisation, so a new ID is tested as soon as it exists."""
+
+import os
+import warnings
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+import gymnasium as gym  # noqa: E402
+import pytest  # noqa: E402
+
+import palaestra  # noqa: E402
+from palaestra import registry  # noqa: E402
+
+SINGLE_AGENT = [r.id for r in registry.RECORDS if not r.multi_agent]
+WITH_EXPERT = [r.id for r in registry.RECORDS if not r.multi_agent and r.expert]
+
+
+@pytest.fixture(params=SINGLE_AGENT)
+def env_id(request):
+    return request.param
+
+
+@pytest.fixture
+def make_env():
+    """``make_env(id, **kwargs)``: gym.make whose environments are closed after the test."""
+    made = []
+
+    def make(env_id, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            env = gym.make(env_id, **kwargs)
+        made.append(env)
+        return env
+
+    yield make
+    for env in made:
+        env.close()
+
+
+__all__ = ["SINGLE_AGENT", "WITH_EXPERT", "palaestra"]
