@@ -122,15 +122,14 @@ class Panda:
     def _ik_step(self, q: np.ndarray, target: np.ndarray, damping: float = 0.05, posture: float = 0.3) -> np.ndarray:
         c = self.client
         link = c.getLinkState(self.body, self.EE_LINK, computeForwardKinematics=1)
-        full = list(q)
-        lin, ang = c.calculateJacobian(self.body, self.EE_LINK, (0.0, 0.0, 0.0), full, self._zeros, self._zeros)
+        lin, ang = c.calculateJacobian(self.body, self.EE_LINK, (0.0, 0.0, 0.0), list(q), self._zeros, self._zeros)
         jac = np.vstack((np.asarray(lin)[:, :7], np.asarray(ang)[:, :7]))
         error = np.concatenate((target - np.asarray(link[4]), _orientation_error(np.asarray(link[5]), self.DOWN)))
-        jjt = jac @ jac.T + damping**2 * np.eye(6)
-        dq = jac.T @ np.linalg.solve(jjt, error)
+        # One solve for both the damped least-squares step and the null-space projector.
+        solved = np.linalg.solve(jac @ jac.T + damping**2 * _EYE6, np.column_stack((error, jac)))
+        dq = jac.T @ solved[:, 0]
         # Null-space pull towards the rest posture keeps the elbow where it started.
-        null = np.eye(7) - jac.T @ np.linalg.solve(jjt, jac)
-        dq += null @ (posture * (self.REST - q[:7]))
+        dq += (_EYE7 - jac.T @ solved[:, 1:]) @ (posture * (self.REST - q[:7]))
         return q[:7] + dq
 
     def _command(self, arm: np.ndarray, width: float) -> None:
@@ -138,6 +137,9 @@ class Panda:
         self.client.setJointMotorControlArray(
             self.body, self._all, p.POSITION_CONTROL, targetPositions=targets, forces=self._forces
         )
+
+
+_EYE6, _EYE7 = np.eye(6), np.eye(7)
 
 
 def _orientation_error(current: np.ndarray, desired: np.ndarray) -> np.ndarray:

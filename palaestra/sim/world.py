@@ -48,6 +48,20 @@ class CameraConfig:
     far: float = 4.0
 
 
+class _Client(bullet_client.BulletClient):
+    """A BulletClient that binds each PyBullet function to this client once, not on every call.
+
+    ``BulletClient.__getattr__`` builds a new ``functools.partial`` per call; on the step path that costs
+    more than a simulation substep's worth of Python every few calls.
+    """
+
+    def __getattr__(self, name: str):
+        attribute = super().__getattr__(name)
+        if name != "disconnect" and callable(attribute):
+            self.__dict__[name] = attribute
+        return attribute
+
+
 class World:
     """A physics client with a table, deterministic settings and an O(1) snapshot/restore.
 
@@ -66,7 +80,7 @@ class World:
                 "use render_mode='rgb_array' for headless frames, or run under Xvfb"
             )
         connection = p.GUI if mode == "gui" else p.DIRECT
-        self.client = bullet_client.BulletClient(connection_mode=connection)
+        self.client = _Client(connection_mode=connection)
         self.physics = physics
         self._closed = False
         self._snapshot: int | None = None

@@ -101,9 +101,12 @@ class ManipulationEnv(gym.Env):
         self.world.step()
         obs = self._obs()
         info = self._info(obs)
-        reward = float(self.compute_reward(obs["achieved_goal"], obs["desired_goal"], info))
-        terminated = bool(self.compute_terminated(obs["achieved_goal"], obs["desired_goal"], info))
-        return obs, reward, terminated, False, info
+        # Same values as compute_reward / compute_terminated, without recomputing success per call.
+        if self.reward_type is RewardType.SPARSE:
+            reward = 0.0 if info["is_success"] else -1.0
+        else:
+            reward = float(self.compute_reward(obs["achieved_goal"], obs["desired_goal"], info))
+        return obs, reward, info["is_success"], False, info
 
     def render(self):
         if self.render_mode == "rgb_array":
