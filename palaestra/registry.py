@@ -120,7 +120,7 @@ RECORDS: tuple[EnvRecord, ...] = (
         "door position within 2 cm of the target", tags=("articulated",),
     ),
     _manipulation(
-        "PressButton", "press_button", "Press a spring-loaded button down to a target depth.",
+        "PressButton", "press_button", "Press a spring-loaded button, placed anywhere in a 30 cm square, down to a target depth.",
         "button depth within 4 mm of the target", tags=("articulated",),
     ),
 )
