@@ -6,10 +6,11 @@ none of them touches PyBullet's global default client.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 import pybullet as p
@@ -48,6 +49,21 @@ class CameraConfig:
     far: float = 4.0
 
 
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence PyBullet's C-level banner (``argv[0]=``) that each connect prints to the process's stdout."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 class _Client(bullet_client.BulletClient):
     """A BulletClient that binds each PyBullet function to this client once, not on every call.
 
@@ -80,7 +96,8 @@ class World:
                 "use render_mode='rgb_array' for headless frames, or run under Xvfb"
             )
         connection = p.GUI if mode == "gui" else p.DIRECT
-        self.client = _Client(connection_mode=connection)
+        with _quiet_stdout():
+            self.client = _Client(connection_mode=connection)
         self.physics = physics
         self._closed = False
         self._snapshot: int | None = None

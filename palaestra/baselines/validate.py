@@ -1,0 +1,215 @@
+"""``palaestra validate``: every scripted expert evaluated against its registered success threshold.
+
+Pass rules, one per mode, both on fixed seeds ``0 .. n-1`` through :func:`palaestra.evaluation.evaluate`:
+
+* full run (100 episodes): the success rate itself must reach ``record.expert_threshold``. This is the
+  figure the project reports, so it is held to the threshold directly.
+* quick run (20 episodes, for CI): the record fails only when the upper bound of the 95 % Wilson interval
+  is below the threshold, i.e. when the sample is evidence that the expert is worse than its threshold.
+  At n = 20 the point estimate would fail an expert that is exactly at 0.95 in 26 % of seed sets
+  (18/20 = 0.90 < 0.95), while its upper bound (0.97) passes; a broken expert (say 15/20, upper bound
+  0.89) still fails. The quick rule catches regressions, the full rule certifies the number.
+
+Records are run in parallel by a backend (``process``: a spawn-based process pool, 2 workers by default).
+A backend only maps jobs to outcomes, so another one (Ray) is one more entry in :data:`BACKENDS`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import json
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from palaestra import registry
+from palaestra.evaluation import EvalResult, evaluate
+from palaestra.registry import EnvRecord
+
+FULL_EPISODES = 100
+QUICK_EPISODES = 20
+DEFAULT_WORKERS = 2
+
+
+class Rule(str, Enum):
+    """Which statistic must reach the threshold."""
+
+    POINT = "point"  # the success rate (full runs)
+    UPPER = "upper"  # the 95 % Wilson upper bound (quick runs)
+
+
+@dataclass(frozen=True)
+class ValidationRow:
+    """One record's validation: its expert's :class:`EvalResult` (or the error that stopped it) and the verdict."""
+
+    env_id: str
+    threshold: float
+    rule: Rule
+    result: EvalResult | None
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        if self.result is None:
+            return False
+        statistic = self.result.success_rate if self.rule is Rule.POINT else self.result.ci_high
+        return statistic >= self.threshold
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return "ERROR"
+        return "PASS" if self.passed else "FAIL"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A flat JSON-ready dict: the verdict fields followed by the evaluation result's fields."""
+        row = {
+            "env_id": self.env_id,
+            "status": self.status,
+            "passed": self.passed,
+            "threshold": self.threshold,
+            "rule": self.rule.value,
+            "error": self.error,
+        }
+        if self.result is not None:
+            row.update({k: v for k, v in asdict(self.result).items() if k != "env_id"})
+        return row
+
+
+# A job is (env_id, expert entry point, episodes); its outcome an EvalResult or the error text.
+Job = tuple[str, str, int]
+Outcome = EvalResult | str
+Backend = Callable[[Sequence[Job], int], Iterator[tuple[int, Outcome]]]
+
+
+def select(
+    family: str | None = None, tag: str | None = None, patterns: Sequence[str] | None = None
+) -> list[EnvRecord]:
+    """Single-agent records with a scripted expert, in registry order, filtered by family, tag and ID patterns.
+
+    A pattern is an ID or bare name (``Push``: that record only), a glob (``*Drawer*``) or else a
+    case-insensitive substring of the ID. A pattern that matches no registered ID at all raises
+    :class:`~palaestra.registry.UnknownEnvironmentError` naming the closest IDs.
+    """
+    chosen = {r.id for r in registry.RECORDS}
+    if patterns:
+        chosen = set().union(*(_match(p) for p in patterns))
+    return [
+        r
+        for r in registry.RECORDS
+        if r.id in chosen
+        and r.expert is not None
+        and not r.multi_agent
+        and (family is None or r.family == family)
+        and (tag is None or tag in r.tags)
+    ]
+
+
+def validate(
+    records: Iterable[EnvRecord],
+    quick: bool = False,
+    episodes: int | None = None,
+    workers: int = DEFAULT_WORKERS,
+    backend: str = "process",
+    on_row: Callable[[ValidationRow], None] | None = None,
+) -> list[ValidationRow]:
+    """Evaluate each record's expert and judge it against ``record.expert_threshold``; rows in input order.
+
+    ``episodes`` overrides the mode's count (100 full, 20 quick); the rule follows the mode (see the module
+    docstring). ``on_row`` is called as each row completes (progress display). An expert or environment
+    that raises yields an ``ERROR`` row instead of stopping the run.
+    """
+    records = list(records)
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; expected one of {sorted(BACKENDS)}")
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    count = episodes if episodes is not None else (QUICK_EPISODES if quick else FULL_EPISODES)
+    if count < 1:
+        raise ValueError(f"episodes must be positive, got {count}")
+    rule = Rule.UPPER if quick else Rule.POINT
+    jobs: list[Job] = []
+    for r in records:
+        if r.expert is None:
+            raise ValueError(f"{r.id} has no scripted expert; select records with palaestra.baselines.validate.select")
+        jobs.append((r.id, r.expert, count))
+    rows: list[ValidationRow | None] = [None] * len(records)
+    for index, outcome in BACKENDS[backend](jobs, workers):
+        r = records[index]
+        if isinstance(outcome, EvalResult):
+            row = ValidationRow(r.id, r.expert_threshold, rule, outcome)
+        else:
+            row = ValidationRow(r.id, r.expert_threshold, rule, None, error=outcome)
+        rows[index] = row
+        if on_row is not None:
+            on_row(row)
+    return [row for row in rows if row is not None]
+
+
+def exit_code(rows: Sequence[ValidationRow]) -> int:
+    """0 when every row passed, 1 otherwise (the exit status of ``palaestra validate``)."""
+    return 0 if all(row.passed for row in rows) else 1
+
+
+def write_json(rows: Sequence[ValidationRow], path: str | Path, quick: bool) -> None:
+    """Write the rows and the mode to ``path`` as JSON."""
+    from palaestra import __version__
+
+    report = {
+        "palaestra": __version__,
+        "quick": quick,
+        "passed": exit_code(rows) == 0,
+        "rows": [row.to_dict() for row in rows],
+    }
+    Path(path).write_text(json.dumps(report, indent=2) + "\n")
+
+
+def run_job(env_id: str, expert: str, episodes: int) -> Outcome:
+    """Evaluate one expert (``module:Class``); errors come back as text so one broken record stops nothing."""
+    try:
+        module, _, name = expert.partition(":")
+        factory = getattr(importlib.import_module(module), name)
+        return evaluate(factory, env_id, episodes=episodes, factory=True)
+    except Exception as error:  # noqa: BLE001 - any failure of a task or expert is that record's verdict
+        return f"{type(error).__name__}: {error}"
+
+
+def _process_backend(jobs: Sequence[Job], workers: int) -> Iterator[tuple[int, Outcome]]:
+    if workers == 1 or len(jobs) <= 1:
+        # No pool for one worker: nothing to overlap, and errors keep their in-process context.
+        for index, job in enumerate(jobs):
+            yield index, run_job(*job)
+        return
+    # spawn, not fork: the caller may hold threads (progress display) or a PyBullet client.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+        futures = {pool.submit(run_job, *job): index for index, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool as error:  # a worker died (e.g. a crash inside PyBullet)
+                outcome = f"BrokenProcessPool: {error}"
+            yield futures[future], outcome
+
+
+BACKENDS: dict[str, Backend] = {"process": _process_backend}
+
+
+def _match(pattern: str) -> set[str]:
+    try:
+        return {registry.get(pattern).id}
+    except registry.UnknownEnvironmentError as error:
+        unknown = error
+    lowered = pattern.lower()
+    if any(ch in pattern for ch in "*?["):
+        found = {r.id for r in registry.RECORDS if fnmatch.fnmatchcase(r.id.lower(), lowered)}
+    else:
+        found = {r.id for r in registry.RECORDS if lowered in r.id.lower()}
+    if not found:
+        raise unknown
+    return found

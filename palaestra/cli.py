@@ -1,0 +1,229 @@
+"""The ``palaestra`` command: a thin layer over the registry, the docs describer, validation and the benchmark.
+
+Subcommands import what they need when they run, so ``palaestra --help`` loads no simulator. Exit status:
+0 success, 1 a failed check (``validate`` below threshold, ``list`` matching nothing), 2 a usage error
+(unknown ID, bad option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any, Sequence
+
+from palaestra.registry import FAMILIES
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``palaestra`` command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="palaestra", description="Environments for manipulation, play and competitive self-play."
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    listing = commands.add_parser("list", help="the registered environments as a table")
+    _add_filters(listing)
+    listing.set_defaults(run=_list)
+
+    info = commands.add_parser("info", help="spaces, reward, success criterion and kwargs of one environment")
+    info.add_argument("id", metavar="ID", help="an environment ID such as palaestra/Push-v0 (or just Push)")
+    info.set_defaults(run=_info)
+
+    validate = commands.add_parser("validate", help="check every scripted expert against its success threshold")
+    _add_filters(validate)
+    validate.add_argument(
+        "--id", dest="ids", nargs="+", action="extend", metavar="ID",
+        help="IDs, bare names, globs or substrings of the IDs to validate",
+    )
+    validate.add_argument(
+        "--quick", action="store_true",
+        help="20 episodes; fail only when the 95%% upper bound is below the threshold (CI smoke test)",
+    )
+    validate.add_argument("--episodes", type=_positive, help="episodes per environment (default 100, 20 with --quick)")
+    validate.add_argument("--workers", type=_positive, default=2, help="parallel worker processes (default 2)")
+    validate.add_argument("--backend", default="process", help="execution backend (default: process)")
+    validate.add_argument("--json", metavar="PATH", help="also write the rows as JSON to PATH")
+    validate.set_defaults(run=_validate)
+
+    bench = commands.add_parser("bench", help="steps/s, reset ms, frames/s and vector scaling per environment")
+    bench.add_argument("--ids", nargs="+", metavar="ID", help="environments to measure (default: all single-agent)")
+    bench.add_argument("--family", choices=FAMILIES, help="only this family (when --ids is not given)")
+    bench.add_argument("--steps", type=_positive, default=1000, help="environment steps per figure (default 1000)")
+    bench.add_argument("--compare", choices=["panda-gym"], help="also measure the peer's matching environments")
+    bench.set_defaults(run=_bench)
+    return parser
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--family", choices=FAMILIES, help="only this family")
+    parser.add_argument("--tag", help="only environments with this tag (goal, pixels, articulated...)")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    console = Console(stderr=stderr)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        # Piped or captured output has no width to fit; keep every column whole rather than cut at 80.
+        console = Console(stderr=stderr, width=200)
+    return console
+
+
+def _error(message: object) -> int:
+    print(f"palaestra: {message}", file=sys.stderr)
+    return 2
+
+
+def _list(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from palaestra import registry
+
+    records = [registry.get(i) for i in registry.ids(args.family, args.tag)]
+    if not records:
+        print("palaestra: no environment matches these filters", file=sys.stderr)
+        return 1
+    table = Table(title=f"palaestra environments ({len(records)})")
+    table.add_column("ID", no_wrap=True)
+    for column in ("family", "tags", "max steps", "expert", "summary"):
+        table.add_column(column, justify="right" if column == "max steps" else "left")
+    for r in records:
+        table.add_row(
+            r.id,
+            r.family,
+            ", ".join(sorted(r.tags)),
+            str(r.max_episode_steps or "-"),
+            r.expert.rpartition(":")[2] if r.expert else "-",
+            r.summary,
+        )
+    _console().print(table)
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from palaestra import registry
+    from palaestra.docs import describe
+
+    try:
+        record = registry.get(args.id)
+    except registry.UnknownEnvironmentError as error:
+        return _error(error)
+    d = describe(record)
+    expert = f"{record.expert} (threshold {record.expert_threshold:.0%})" if record.expert else "none"
+    kwargs = ", ".join(f"{k}={v!r}" + (" (set by this ID)" if k in record.kwargs else "") for k, v in d.options.items())
+    table = Table(title=record.id, show_header=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for key, value in (
+        ("summary", record.summary),
+        ("family", record.family),
+        ("tags", ", ".join(sorted(record.tags))),
+        ("observation space", d.observation_space),
+        ("action space", d.action_space),
+        ("reward", d.reward or "-"),
+        ("success", record.success),
+        ("max episode steps", str(record.max_episode_steps or "unlimited")),
+        ("expert", expert),
+        ("kwargs", kwargs),
+    ):
+        table.add_row(key, value)
+    _console().print(table)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from palaestra import registry
+    from palaestra.baselines import validate as v
+
+    try:
+        records = v.select(args.family, args.tag, args.ids)
+    except registry.UnknownEnvironmentError as error:
+        return _error(error)
+    if not records:
+        return _error("no single-agent environment with a scripted expert matches these filters")
+    with Progress(console=_console(stderr=True), transient=True) as progress:
+        task = progress.add_task("validating", total=len(records))
+        try:
+            rows = v.validate(
+                records, quick=args.quick, episodes=args.episodes, workers=args.workers, backend=args.backend,
+                on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
+            )
+        except ValueError as error:
+            return _error(error)
+    _print_validation(rows, args.quick)
+    if args.json:
+        v.write_json(rows, args.json, quick=args.quick)
+    return v.exit_code(rows)
+
+
+def _print_validation(rows: Sequence[Any], quick: bool) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    rule = "95% upper bound >= threshold" if quick else "success rate >= threshold"
+    table = Table(title="palaestra validate" + (" --quick" if quick else ""), caption=f"pass: {rule}")
+    table.add_column("ID", no_wrap=True)
+    for column in ("episodes", "success [95% CI]", "threshold", "steps/s", "result"):
+        table.add_column(column, justify="right")
+    colour = {"PASS": "green", "FAIL": "red", "ERROR": "red"}
+    for row in rows:
+        r = row.result
+        figures = (
+            (str(r.episodes), f"{r.success_rate:.1%} [{r.ci_low:.1%}, {r.ci_high:.1%}]", f"{r.steps_per_second:.0f}")
+            if r is not None
+            else ("-", "-", "-")
+        )
+        status = f"[{colour[row.status]}]{row.status}[/]"
+        table.add_row(row.env_id, figures[0], figures[1], f"{row.threshold:.0%}", figures[2], status)
+    console = _console()
+    console.print(table)
+    for row in rows:
+        if row.error is not None:
+            console.print(f"[red]{row.env_id}[/]: {escape(row.error)}", highlight=False)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from palaestra import bench, registry
+
+    try:
+        ids = [registry.get(i).id for i in args.ids] if args.ids else [
+            i for i in registry.ids(args.family) if not registry.get(i).multi_agent
+        ]
+    except registry.UnknownEnvironmentError as error:
+        return _error(error)
+    with Progress(console=_console(stderr=True), transient=True) as progress:
+        total = len(ids) + (sum(i in bench.PANDA_GYM for i in ids) if args.compare else 0)
+        task = progress.add_task("measuring", total=total)
+        try:
+            report = bench.run(
+                ids, args.steps, args.compare,
+                on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
+            )
+        except ModuleNotFoundError as error:
+            return _error(error)
+    bench.print_report(report, _console())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

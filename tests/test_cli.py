@@ -1,0 +1,129 @@
+"""The ``palaestra`` command (list, info, validate, bench) and the docs generator, driven through ``main``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import struct
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+import pytest
+
+from palaestra import registry
+from palaestra.cli import main
+from palaestra.docs import generate, write_png
+
+REACH = "palaestra/Reach-v0"
+
+
+def test_help_loads_no_simulator():
+    code = (
+        "import sys\n"
+        "from palaestra.cli import build_parser\n"
+        "build_parser().format_help()\n"
+        "print(sorted(m for m in ('pybullet', 'rich', 'torch') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_list_family_shows_exactly_that_family(capsys):
+    assert main(["list", "--family", "manipulation"]) == 0
+    out = capsys.readouterr().out
+    for env_id in registry.ids(family="manipulation"):
+        assert env_id in out
+    assert "ReachExpert" in out
+
+
+def test_list_tag_filters_and_reports_no_match(capsys):
+    assert main(["list", "--tag", "articulated"]) == 0
+    out = capsys.readouterr().out
+    assert "palaestra/OpenDrawer-v0" in out and REACH not in out
+    assert main(["list", "--tag", "no-such-tag"]) == 1
+    assert "no environment matches" in capsys.readouterr().err
+
+
+def test_info_prints_spaces_from_a_built_env(capsys):
+    assert main(["info", "Reach"]) == 0
+    out = capsys.readouterr().out
+    assert REACH in out
+    assert "Box(-1.0, 1.0, (4,), float32)" in out  # the action space, read from the environment
+    assert "desired_goal" in out and "gripper within 5 cm" in out and "ReachExpert" in out
+
+
+def test_info_unknown_id_names_a_close_match_and_exits_2(capsys):
+    assert main(["info", "palaestra/Rech-v0"]) == 2
+    captured = capsys.readouterr()
+    assert "Did you mean" in captured.err and REACH in captured.err
+    assert captured.out == ""
+
+
+def test_validate_reach_quick_passes_and_writes_json(tmp_path, capsys):
+    report = tmp_path / "validate.json"
+    code = main(["validate", "--id", "Reach", "--quick", "--episodes", "3", "--workers", "1", "--json", str(report)])
+    assert code == 0
+    assert "PASS" in capsys.readouterr().out
+    data = json.loads(report.read_text())
+    assert data["quick"] is True and data["passed"] is True
+    (row,) = data["rows"]
+    assert row["env_id"] == REACH and row["status"] == "PASS" and row["rule"] == "upper"
+    assert row["episodes"] == 3 and 0.0 <= row["ci_low"] <= row["success_rate"] <= row["ci_high"] <= 1.0
+
+
+def test_validate_below_threshold_exits_1(monkeypatch, capsys):
+    impossible = dataclasses.replace(registry.get(REACH), expert_threshold=1.01)
+    monkeypatch.setattr(registry, "RECORDS", (impossible,))
+    assert main(["validate", "--id", "Reach", "--episodes", "2", "--workers", "1"]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_validate_usage_errors_exit_2(capsys):
+    assert main(["validate", "--id", "Rech"]) == 2
+    assert "Did you mean" in capsys.readouterr().err
+    assert main(["validate", "--id", "Reach", "--backend", "nope"]) == 2
+    assert "unknown backend" in capsys.readouterr().err
+
+
+def test_bench_prints_figures_for_reach(capsys):
+    assert main(["bench", "--ids", "Reach", "--steps", "30"]) == 0
+    out = capsys.readouterr().out
+    assert REACH in out and "physics us" in out and "vec 2w/1w" in out
+    assert "heavy modules loaded: none" in out
+
+
+def test_docs_page_and_index_for_reach(tmp_path):
+    written = generate(tmp_path, [REACH])
+    page = (tmp_path / "envs" / "Reach.md").read_text()
+    assert f"`{REACH}`" in page and "Box(-1.0, 1.0, (4,), float32)" in page
+    assert "gym.make(\"palaestra/Reach-v0\")" in page and "img/Reach.png" in page
+    index = (tmp_path / "envs" / "index.md").read_text()
+    assert all(f"`{r.id}`" in index for r in registry.RECORDS)
+    png = (tmp_path / "envs" / "img" / "Reach.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (256, 256)
+    assert len(written) == 3
+
+
+def test_write_png_round_trips_pixels(tmp_path):
+    rgb = np.random.default_rng(0).integers(0, 256, size=(5, 7, 3), dtype=np.uint8)
+    path = tmp_path / "x.png"
+    write_png(path, rgb)
+    data = path.read_bytes()
+    # Walk the chunks: check each CRC and collect the image data.
+    pos, idat = 8, b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        assert struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])[0] == zlib.crc32(kind + body)
+        idat += body if kind == b"IDAT" else b""
+        pos += 12 + length
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(5, 1 + 7 * 3)
+    assert (rows[:, 0] == 0).all()
+    np.testing.assert_array_equal(rows[:, 1:].reshape(5, 7, 3), rgb)
+
+
+def test_write_png_rejects_non_rgb(tmp_path):
+    with pytest.raises(ValueError, match="RGB"):
+        write_png(tmp_path / "x.png", np.zeros((4, 4), np.uint8))
