@@ -29,7 +29,8 @@ class EnvDescription:
     """What a user needs to know about one ID: the record's fields plus facts read from a built environment.
 
     ``options`` are the constructor's keyword arguments with their defaults, the record's kwargs applied;
-    ``reward`` is the ``Reward:`` section of the environment class docstring.
+    ``reward`` and ``observation`` are those sections of the environment class docstring; ``task`` is the
+    docstring of the environment's task object (what the goal and the task's observation part mean), if any.
     """
 
     record: EnvRecord
@@ -37,6 +38,8 @@ class EnvDescription:
     action_space: str
     reward: str
     options: Mapping[str, Any]
+    observation: str = ""
+    task: str = ""
 
 
 def describe(record: EnvRecord) -> EnvDescription:
@@ -49,10 +52,20 @@ def describe(record: EnvRecord) -> EnvDescription:
             action = "\n".join(f"{a}: {env.action_space(a)}" for a in agents)
         else:
             observation, action = str(env.observation_space), str(env.action_space)
+        task = getattr(env.unwrapped, "task", None)
+        task_doc = inspect.getdoc(type(task)) or "" if task is not None else ""
     finally:
         env.close()
     entry = record.load_entry_point()
-    return EnvDescription(record, observation, action, docstring_section(entry, "Reward"), options(record))
+    return EnvDescription(
+        record,
+        observation,
+        action,
+        docstring_section(entry, "Reward"),
+        options(record),
+        observation=docstring_section(entry, "Observation"),
+        task=task_doc,
+    )
 
 
 def options(record: EnvRecord) -> dict[str, Any]:
@@ -128,6 +141,8 @@ def env_page(description: EnvDescription, image: str | None) -> str:
     lines = [f"# {r.name}", "", r.summary, ""]
     if image:
         lines += [f"![{r.name}]({image})", ""]
+    if description.task:
+        lines += [description.task, ""]
     lines += [
         "| | |",
         "|---|---|",
@@ -140,6 +155,7 @@ def env_page(description: EnvDescription, image: str | None) -> str:
         "",
         "## Spaces",
         "",
+        *([description.observation, ""] if description.observation else []),
         "Observation:",
         "",
         "```",

@@ -19,6 +19,12 @@ from palaestra.docs import generate, write_png
 REACH = "palaestra/Reach-v0"
 
 
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    """Table assertions read whole cells: pin a wide terminal whatever the runner (xdist sets COLUMNS)."""
+    monkeypatch.setenv("COLUMNS", "250")
+
+
 def test_help_loads_no_simulator():
     code = (
         "import sys\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Sequence
 
 import numpy as np
 import pybullet as p
@@ -69,6 +70,7 @@ class Panda:
         self._all = list(self.ARM + self.FINGERS)
         self._zeros = [0.0] * len(self._all)
         self._forces = list(self.ARM_FORCES) + [self.FINGER_FORCE] * 2
+        self._gains = [world.physics.motor_gain] * len(self._all)
         for j in range(c.getNumJoints(self.body)):
             c.changeDynamics(self.body, j, activationState=p.ACTIVATION_STATE_DISABLE_SLEEPING)
         for j in self.FINGERS:
@@ -102,47 +104,40 @@ class Panda:
     # -- control ------------------------------------------------------------------------------
     def apply_action(self, action: np.ndarray) -> None:
         """Set motor targets from an action already validated and clipped to [-1, 1]."""
-        joints = self.client.getJointStates(self.body, self._all)
-        q = np.array([s[0] for s in joints])
-        width = q[7] + q[8]
-        target_width = float(np.clip(width + action[-1] * self.grip_step, 0.0, self.MAX_WIDTH))
+        c = self.client
+        q = np.array([s[0] for s in c.getJointStates(self.body, self._all)])
+        target_width = min(max(q[7] + q[8] + action[-1] * self.grip_step, 0.0), self.MAX_WIDTH)
         if self.control is Control.EE:
-            target = np.array(self.client.getLinkState(self.body, self.EE_LINK)[0]) + action[:3] * self.ee_step
-            arm = self._ik_step(q, np.clip(target, self.ee_low, self.ee_high))
+            link = c.getLinkState(self.body, self.EE_LINK, computeForwardKinematics=1)
+            target = np.clip(np.asarray(link[4]) + action[:3] * self.ee_step, self.ee_low, self.ee_high)
+            arm = self._ik_step(q, link, target)
         else:
             arm = q[:7] + action[:7] * self.joint_step
         self._command(arm, target_width)
 
-    def move_towards(self, position: np.ndarray, width: float) -> None:
-        """Command the end effector straight to ``position`` (used by scripted set-ups, not by agents)."""
-        joints = self.client.getJointStates(self.body, self._all)
-        q = np.array([s[0] for s in joints])
-        self._command(self._ik_step(q, np.clip(position, self.ee_low, self.ee_high)), width)
-
-    def _ik_step(self, q: np.ndarray, target: np.ndarray, damping: float = 0.05, posture: float = 0.3) -> np.ndarray:
-        c = self.client
-        link = c.getLinkState(self.body, self.EE_LINK, computeForwardKinematics=1)
-        lin, ang = c.calculateJacobian(self.body, self.EE_LINK, (0.0, 0.0, 0.0), list(q), self._zeros, self._zeros)
-        jac = np.vstack((np.asarray(lin)[:, :7], np.asarray(ang)[:, :7]))
-        error = np.concatenate((target - np.asarray(link[4]), _orientation_error(np.asarray(link[5]), self.DOWN)))
-        # One solve for both the damped least-squares step and the null-space projector.
-        solved = np.linalg.solve(jac @ jac.T + damping**2 * _EYE6, np.column_stack((error, jac)))
-        dq = jac.T @ solved[:, 0]
+    def _ik_step(self, q: np.ndarray, link: tuple, target: np.ndarray, damping: float = 0.05, posture: float = 0.3) -> np.ndarray:
+        """One damped-least-squares step from joints ``q`` (end-effector ``link`` state) towards ``target``."""
+        lin, ang = self.client.calculateJacobian(
+            self.body, self.EE_LINK, (0.0, 0.0, 0.0), list(q), self._zeros, self._zeros
+        )
+        jac = np.array(lin + ang)[:, :7]
+        error = np.concatenate((target - link[4], _orientation_error(link[5], self.DOWN)))
+        pseudo_inverse = jac.T @ np.linalg.inv(jac @ jac.T + damping**2 * _EYE6)
         # Null-space pull towards the rest posture keeps the elbow where it started.
-        dq += (_EYE7 - jac.T @ solved[:, 1:]) @ (posture * (self.REST - q[:7]))
-        return q[:7] + dq
+        return q[:7] + pseudo_inverse @ error + (_EYE7 - pseudo_inverse @ jac) @ (posture * (self.REST - q[:7]))
 
     def _command(self, arm: np.ndarray, width: float) -> None:
         targets = list(arm) + [width / 2, width / 2]
         self.client.setJointMotorControlArray(
-            self.body, self._all, p.POSITION_CONTROL, targetPositions=targets, forces=self._forces
+            self.body, self._all, p.POSITION_CONTROL, targetPositions=targets, forces=self._forces,
+            positionGains=self._gains,
         )
 
 
 _EYE6, _EYE7 = np.eye(6), np.eye(7)
 
 
-def _orientation_error(current: np.ndarray, desired: np.ndarray) -> np.ndarray:
+def _orientation_error(current: Sequence[float], desired: np.ndarray) -> np.ndarray:
     """Rotation vector (axis * angle, world frame) taking quaternion ``current`` (x, y, z, w) to ``desired``."""
     x1, y1, z1, w1 = desired
     x2, y2, z2, w2 = -current[0], -current[1], -current[2], current[3]  # conjugate of current

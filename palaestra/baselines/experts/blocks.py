@@ -116,7 +116,7 @@ class _Grasping(Expert):
     """Pick an object and bring it to a place; subclasses choose what and where."""
 
     hover = 0.07
-    held_width = 2 * CUBE  # finger width once closed on the object
+    held_width = 2 * CUBE  # finger width once closed square on the object
 
     def pick_and_place(self, obj: np.ndarray, target: np.ndarray, release: bool) -> np.ndarray:
         ee = self.ee
@@ -128,11 +128,15 @@ class _Grasping(Expert):
             return self.move(above, OPEN)
         if self.phase == 1:  # down around it
             if np.linalg.norm(obj - ee) < 0.008:
-                self.phase, self.closing = 2, 0
+                self.phase, self.closing, self.last_width = 2, 0, width
             return self.move(obj, OPEN)
-        if self.phase == 2:  # close until the fingers stop on the object
+        if self.phase == 2:  # close until the fingers stop on the object (a turned cube stops them wider)
             self.closing += 1
-            if self.closing >= 3 and width < self.held_width + 0.004:
+            settled = self.closing >= 3 and abs(width - self.last_width) < 0.001
+            self.last_width = width
+            if settled and width < 0.01:  # closed on nothing: try again
+                self.phase = 0
+            elif settled and width < self.held_width * 1.5:
                 self.phase = 3
             return self.move(obj, CLOSE)
         if self.phase == 3:  # carry: lift first, then travel over, then down
@@ -142,10 +146,14 @@ class _Grasping(Expert):
             # Steer the object, not the gripper: the grasp may hold it off-centre.
             grip_offset = ee - obj
             high = target[2] + 0.04
-            if np.linalg.norm(target[:2] - obj[:2]) > 0.015:
-                waypoint = np.array([*target[:2], high]) if obj[2] > high - 0.02 else np.array([*obj[:2], high])
+            lowering = obj[2] < high - 0.02
+            off_target = np.linalg.norm(target[:2] - obj[:2])
+            # Hysteresis: a held object sways while it is lowered; correct that on the way down and only
+            # climb back up when it is well off, or the expert cycles up and down over the target.
+            if off_target > (0.03 if lowering else 0.015):
+                waypoint = np.array([*target[:2], high]) if not lowering else np.array([*obj[:2], high])
                 return self.move(waypoint + grip_offset, CLOSE)
-            if release and np.linalg.norm(target - obj) < 0.012:
+            if release and off_target < 0.02 and abs(target[2] - obj[2]) < 0.01:
                 self.phase = 4
             return self.move(target + grip_offset, CLOSE, gain=2.0)
         return self.move(ee + (0.0, 0.0, 0.05), OPEN)  # release and back off

@@ -15,11 +15,16 @@ RED, GREEN, BLUE = (0.85, 0.2, 0.2, 1.0), (0.2, 0.75, 0.3, 1.0), (0.2, 0.35, 0.9
 
 
 def _goal_color(rgba: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    return (*rgba[:3], 0.35)
+    """A pale, translucent tint of ``rgba`` for goal markers: TinyRenderer ignores alpha, so the tint is what
+    tells a marker from the object in headless frames."""
+    return (*(0.45 * c + 0.55 for c in rgba[:3]), 0.35)
 
 
 class Reach(Task):
-    """Bring the grasp point to a target in a 30 x 30 x 30 cm box. Goal: target position (3)."""
+    """Bring the grasp point to a target in a 30 x 30 x 30 cm box. Goal: target position (3).
+
+    Task observation: none (the gripper state is the whole observation).
+    """
 
     name = "reach"
     goal_low = np.array([-0.15, -0.15, 0.0])
@@ -82,7 +87,10 @@ class _SingleObject(Task):
 
 
 class Push(_SingleObject):
-    """Push a 4 cm cube to a target on the table. Goal: cube centre (3)."""
+    """Push a 4 cm cube to a target on the table. Goal: cube centre (3).
+
+    Task observation: object position, orientation (Euler angles), linear and angular velocity (12).
+    """
 
     name = "push"
     goal_low = np.array([-0.15, -0.15, CUBE])
@@ -100,6 +108,7 @@ class Slide(_SingleObject):
     Goal: puck centre (3). The puck (6 x 6 x 3 cm) starts near the robot on a thin low-friction sheet
     (friction 0.02 against the puck); the target lies at x in [0.2, 0.4], past x = 0.19 where the gripper
     stops reaching at table height, and within 10 cm to either side of the puck's start.
+    Task observation: object position, orientation (Euler angles), linear and angular velocity (12).
     """
 
     name = "slide"
@@ -132,7 +141,10 @@ class Slide(_SingleObject):
 
 
 class PickAndPlace(_SingleObject):
-    """Grasp a cube and bring it to a target that is in the air half of the time. Goal: cube centre (3)."""
+    """Grasp a cube and bring it to a target that is in the air half of the time. Goal: cube centre (3).
+
+    Task observation: object position, orientation (Euler angles), linear and angular velocity (12).
+    """
 
     name = "pick_and_place"
     goal_low = np.array([-0.15, -0.15, CUBE])
@@ -153,7 +165,7 @@ class Flip(_SingleObject):
     The block stands with a random yaw; the goal is the direction its long (local z) axis must point once it
     lies on the chosen side: a horizontal unit vector along that side's outward normal (3), so goals cover
     every direction in the world frame. Success: achieved and desired axes closer than 0.3 (about 17
-    degrees).
+    degrees). Task observation: object position, orientation (Euler angles), linear and angular velocity (12).
     """
 
     name = "flip"
@@ -188,7 +200,8 @@ class Stack(Task):
     """Place a blue cube at a target on the table and a green cube on top of it.
 
     Goal: both target centres (6): the green target is one cube height above the blue one.
-    Success: each cube within 5 cm of its target.
+    Success: each cube within 5 cm of its target. Task observation: for each cube its position,
+    orientation (Euler angles), linear and angular velocity (24).
     """
 
     name = "stack"
