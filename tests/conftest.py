@@ -8,11 +8,9 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 import gymnasium as gym  # noqa: E402
 import pytest  # noqa: E402
 
-import palaestra  # noqa: E402
-from palaestra import registry  # noqa: E402
+from palaestra import registry  # noqa: E402  (importing palaestra registers its IDs with Gymnasium)
 
 SINGLE_AGENT = [r.id for r in registry.RECORDS if not r.multi_agent]
-WITH_EXPERT = [r.id for r in registry.RECORDS if not r.multi_agent and r.expert]
 
 
 @pytest.fixture(params=SINGLE_AGENT)
@@ -36,5 +34,3 @@ def make_env():
     for env in made:
         env.close()
 
-
-__all__ = ["SINGLE_AGENT", "WITH_EXPERT", "palaestra"]
