@@ -35,10 +35,8 @@ def _multi_agent(env_id: str, api: str, **kwargs: Any):
     record = get(env_id)
     if not record.multi_agent:
         raise ValueError(f"{record.id} is a single-agent environment; use gymnasium.make({record.id!r})")
-    module = record.entry_point.partition(":")[0]
-    import importlib
-
-    factory = getattr(importlib.import_module(module), api)
+    # A competitive record's entry point names its module's parallel_env; env() sits beside it.
+    factory = registry.load(f"{record.entry_point.partition(':')[0]}:{api}")
     return factory(**{**record.kwargs, **kwargs})
 
 

@@ -53,12 +53,12 @@ class EnvRecord:
         return "multi-agent" in self.tags
 
     def load_entry_point(self) -> Callable[..., Any]:
-        return _load(self.entry_point)
+        return load(self.entry_point)
 
     def load_expert(self) -> Callable[..., Any]:
         if self.expert is None:
             raise LookupError(f"{self.id} has no scripted expert registered")
-        return _load(self.expert)
+        return load(self.expert)
 
 
 _MANIP = "palaestra.envs.manipulation.env:ManipulationEnv"
@@ -126,7 +126,8 @@ RECORDS: tuple[EnvRecord, ...] = (
 )
 
 
-def _load(entry_point: str) -> Callable[..., Any]:
+def load(entry_point: str) -> Any:
+    """The object named by ``module:attribute`` (entry points, experts), imported on demand."""
     module, _, attr = entry_point.partition(":")
     return getattr(importlib.import_module(module), attr)
 

@@ -17,7 +17,6 @@ A backend only maps jobs to outcomes, so another one (Ray) is one more entry in 
 from __future__ import annotations
 
 import fnmatch
-import importlib
 import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -172,9 +171,7 @@ def write_json(rows: Sequence[ValidationRow], path: str | Path, quick: bool) -> 
 def run_job(env_id: str, expert: str, episodes: int) -> Outcome:
     """Evaluate one expert (``module:Class``); errors come back as text so one broken record stops nothing."""
     try:
-        module, _, name = expert.partition(":")
-        factory = getattr(importlib.import_module(module), name)
-        return evaluate(factory, env_id, episodes=episodes, factory=True)
+        return evaluate(registry.load(expert), env_id, episodes=episodes, factory=True)
     except Exception as error:  # noqa: BLE001 - any failure of a task or expert is that record's verdict
         return f"{type(error).__name__}: {error}"
 

@@ -91,7 +91,6 @@ class ManipulationEnv(gym.Env):
         self.world.restore()
         self.robot.reset(Panda.REST, Panda.MAX_WIDTH)
         self.task.reset(self.np_random)
-        self.task.settle()
         obs = self._obs()
         return obs, self._info(obs)
 

@@ -58,9 +58,6 @@ class Task(ABC):
     def achieved_goal(self) -> np.ndarray:
         """The quantity compared with the desired goal, same shape as ``self.goal``."""
 
-    def settle(self) -> None:
-        """Hook run after :meth:`reset` places objects (e.g. re-issue motor targets); no-op by default."""
-
     def goal_distance(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
         """Distance per goal along the last axis; override for goals that are not positions."""
         return np.linalg.norm(achieved - desired, axis=-1)
