@@ -7,8 +7,6 @@ import numpy as np
 from palaestra.baselines.experts.base import CLOSE, OPEN, Expert
 from palaestra.envs.manipulation.tasks.blocks import CUBE
 
-UP = np.array([0.0, 0.0, 1.0])
-
 
 class ReachExpert(Expert):
     """Straight line to the target."""
@@ -27,6 +25,7 @@ class _PushAlong(Expert):
     standoff = CUBE + 0.02
     push_height = CUBE
     clearance = 0.07
+    push_gain = 1.0
 
     def plan(self) -> tuple[np.ndarray, np.ndarray]:
         """(object position, unit push direction in the plane)."""
@@ -56,16 +55,14 @@ class _PushAlong(Expert):
         return self.push(obj, u, contact)
 
     def push(self, obj: np.ndarray, u: np.ndarray, contact: np.ndarray) -> np.ndarray:
-        return self.move(np.array([*(contact[:2] + u * 0.05), self.push_height]), CLOSE)
+        return self.move(np.array([*(contact[:2] + u * 0.05), self.push_height]), CLOSE, gain=self.push_gain)
 
 
 class PushExpert(_PushAlong):
     """Push the cube along the line from the cube to the target."""
 
     standoff = CUBE + 0.03
-
-    def push(self, obj: np.ndarray, u: np.ndarray, contact: np.ndarray) -> np.ndarray:
-        return self.move(np.array([*(contact[:2] + u * 0.05), self.push_height]), CLOSE, gain=0.6)
+    push_gain = 0.6
 
 
 class SlideExpert(_PushAlong):
@@ -79,8 +76,12 @@ class SlideExpert(_PushAlong):
 
     standoff = 0.03 + 0.02
     push_height = 0.017
-    decel = 0.02 * 9.81  # the ice sheet's friction times the puck's
     runup = 0.15
+
+    @property
+    def decel(self) -> float:
+        """The puck's sliding deceleration: the ice sheet's friction times the puck's (1.0), times g."""
+        return self.task.ice_friction * -self.env.world.physics.gravity
 
     def reset(self) -> None:
         super().reset()
@@ -196,6 +197,7 @@ class FlipExpert(_PushAlong):
     standoff = 0.02 + 0.04
     push_height = 0.085
     clearance = 0.06
+    push_gain = 0.5
 
     def plan(self) -> tuple[np.ndarray, np.ndarray]:
         s = self.task.expert_state()
@@ -207,6 +209,3 @@ class FlipExpert(_PushAlong):
             self.phase = 3
             return self.move(self.ee + (0.0, 0.0, 0.05), CLOSE)
         return super().act()
-
-    def push(self, obj: np.ndarray, u: np.ndarray, contact: np.ndarray) -> np.ndarray:
-        return self.move(np.array([*(contact[:2] + u * 0.05), self.push_height]), CLOSE, gain=0.5)
