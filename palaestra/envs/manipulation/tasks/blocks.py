@@ -68,10 +68,7 @@ class _SingleObject(Task):
         return position
 
     def observation(self) -> np.ndarray:
-        c = self.world.client
-        pos, orn = c.getBasePositionAndOrientation(self.object)
-        lin, ang = c.getBaseVelocity(self.object)
-        return np.concatenate((pos, c.getEulerFromQuaternion(orn), lin, ang))
+        return _body_state(self.world.client, self.object)
 
     def achieved_goal(self) -> np.ndarray:
         return np.array(self.world.client.getBasePositionAndOrientation(self.object)[0])
@@ -230,13 +227,7 @@ class Stack(Task):
             self.world.set_pose(marker, target)
 
     def observation(self) -> np.ndarray:
-        c = self.world.client
-        parts = []
-        for cube in self.cubes:
-            pos, orn = c.getBasePositionAndOrientation(cube)
-            lin, ang = c.getBaseVelocity(cube)
-            parts.append(np.concatenate((pos, c.getEulerFromQuaternion(orn), lin, ang)))
-        return np.concatenate(parts)
+        return np.concatenate([_body_state(self.world.client, cube) for cube in self.cubes])
 
     def achieved_goal(self) -> np.ndarray:
         c = self.world.client
@@ -251,6 +242,13 @@ class Stack(Task):
     def expert_state(self) -> dict[str, np.ndarray]:
         lower, upper = (self.world.pose(cube)[0] for cube in self.cubes)
         return {"lower": lower, "upper": upper, "lower_target": self.goal[:3].copy(), "upper_target": self.goal[3:].copy()}
+
+
+def _body_state(client, body: int) -> np.ndarray:
+    """Position, orientation as Euler angles, linear and angular velocity of a free body (12)."""
+    pos, orn = client.getBasePositionAndOrientation(body)
+    lin, ang = client.getBaseVelocity(body)
+    return np.concatenate((pos, client.getEulerFromQuaternion(orn), lin, ang))
 
 
 def _axis_z(quaternion: np.ndarray) -> np.ndarray:
