@@ -35,8 +35,16 @@ def _multi_agent(env_id: str, api: str, **kwargs: Any):
     record = get(env_id)
     if not record.multi_agent:
         raise ValueError(f"{record.id} is a single-agent environment; use gymnasium.make({record.id!r})")
-    # A competitive record's entry point names its module's parallel_env; env() sits beside it.
-    factory = registry.load(f"{record.entry_point.partition(':')[0]}:{api}")
+    # A competitive record's entry point names its module's parallel_env or env; the other sits beside it.
+    module = record.entry_point.partition(":")[0]
+    try:
+        factory = registry.load(f"{module}:{api}")
+    except AttributeError:
+        other = "make_aec" if api == "parallel_env" else "make_parallel"
+        raise ValueError(
+            f"{record.id} has no {'parallel' if api == 'parallel_env' else 'AEC'} API "
+            f"(a turn-based game is AEC only); use palaestra.{other}({record.id!r})"
+        ) from None
     return factory(**{**record.kwargs, **kwargs})
 
 

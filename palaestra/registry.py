@@ -24,6 +24,9 @@ class EnvRecord:
 
     ``expert`` is the ``module:Class`` of the scripted reference policy and ``expert_threshold`` the success
     rate it must reach in ``palaestra validate``; ``baseline`` names the learned-baseline config, if any.
+    A competitive game has no expert but ``opponents``: the ``module:attribute`` of its ordered mapping of
+    scripted opponent levels (weakest first); ``palaestra validate`` plays the strongest level against the
+    weakest and ``expert_threshold`` is the score (win 1, draw 1/2) the strongest must reach.
     """
 
     id: str
@@ -38,6 +41,7 @@ class EnvRecord:
     expert: str | None = None
     expert_threshold: float = 0.95
     baseline: str | None = None
+    opponents: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kwargs", MappingProxyType(dict(self.kwargs)))
@@ -82,7 +86,7 @@ def _manipulation(
     )
 
 
-RECORDS: tuple[EnvRecord, ...] = (
+MANIPULATION: tuple[EnvRecord, ...] = (
     _manipulation(
         "Reach", "reach", "Move the gripper to a target point in the air.",
         "gripper within 5 cm of the target",
@@ -124,6 +128,18 @@ RECORDS: tuple[EnvRecord, ...] = (
         "button depth within 4 mm of the target", tags=("articulated",),
     ),
 )
+
+# The playroom family (palaestra/envs/play).
+PLAY: tuple[EnvRecord, ...] = ()
+
+# PettingZoo games (palaestra/envs/competitive): entry point ``module:parallel_env``, or ``module:env`` for a
+# turn-based game that only has the AEC API.
+COMPETITIVE: tuple[EnvRecord, ...] = ()
+
+# Perturbation presets of manipulation tasks, registered as their own IDs (palaestra/wrappers/perturbations).
+PERTURBED: tuple[EnvRecord, ...] = ()
+
+RECORDS: tuple[EnvRecord, ...] = MANIPULATION + PLAY + COMPETITIVE + PERTURBED
 
 
 def load(entry_point: str) -> Any:

@@ -51,6 +51,19 @@ def rollout_fingerprint(env_id: str, steps: int = 20, seed: int = 0, **kwargs: A
         env.close()
 
 
+def strip_make_wrappers(env: Any) -> Any:
+    """The environment under gym.make's own wrappers (time limit, order enforcing, passive checker).
+
+    Unlike ``env.unwrapped`` this keeps palaestra's wrappers, so a registered wrapped variant (a perturbation
+    preset, a language task) is checked as a whole.
+    """
+    from gymnasium.wrappers import OrderEnforcing, PassiveEnvChecker, TimeLimit
+
+    while isinstance(env, (TimeLimit, OrderEnforcing, PassiveEnvChecker)):
+        env = env.env
+    return env
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--update", type=Path, required=True, help="JSON file to (re)write")

@@ -11,11 +11,27 @@ import pytest  # noqa: E402
 from palaestra import registry  # noqa: E402  (importing palaestra registers its IDs with Gymnasium)
 
 SINGLE_AGENT = [r.id for r in registry.RECORDS if not r.multi_agent]
+# Goal-conditioned IDs (GoalEnv dict observations and vectorised compute_* methods).
+GOAL = [r.id for r in registry.RECORDS if not r.multi_agent and "goal" in r.tags]
+# Manipulation-suite IDs (Panda tasks with reward_type, control and obs_mode options).
+MANIPULATION = [r.id for r in registry.RECORDS if r.family == "manipulation" and not r.multi_agent]
+MULTI_AGENT = [r.id for r in registry.RECORDS if r.multi_agent]
 
 
 @pytest.fixture(params=SINGLE_AGENT)
 def env_id(request):
     return request.param
+
+
+@pytest.fixture(params=GOAL)
+def goal_env_id(request):
+    return request.param
+
+
+@pytest.fixture(params=MANIPULATION)
+def manipulation_env_id(request):
+    return request.param
+
 
 
 @pytest.fixture
@@ -33,4 +49,3 @@ def make_env():
     yield make
     for env in made:
         env.close()
-

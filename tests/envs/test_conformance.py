@@ -12,18 +12,19 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import palaestra
-from palaestra.testing import rollout_fingerprint
+from palaestra.testing import rollout_fingerprint, strip_make_wrappers
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden_rollouts.json"
 
 
 def _rollout(env, seed: int, steps: int = 25):
     rng = np.random.default_rng(seed)
+    env.action_space.seed(seed)
     obs, _ = env.reset(seed=seed)
     trace = [obs]
     for _ in range(steps):
-        obs, reward, terminated, truncated, info = env.step(rng.uniform(-1, 1, env.action_space.shape))
-        trace.append((obs, reward, terminated, truncated, info["is_success"]))
+        obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        trace.append((obs, reward, terminated, truncated, info.get("is_success")))
         if terminated or truncated:
             break
     return trace
@@ -40,7 +41,7 @@ def _same(a, b) -> bool:
 def test_gymnasium_check_env(env_id, make_env):
     env = make_env(env_id)
     # Render modes are checked below with rgb_array; "human" needs a display this machine does not have.
-    check_env(env.unwrapped, skip_render_check=True)
+    check_env(strip_make_wrappers(env), skip_render_check=True)
 
 
 def test_same_seed_same_trajectory_bit_for_bit(env_id, make_env):
@@ -68,8 +69,8 @@ def test_golden_rollout_fingerprint(env_id):
     )
 
 
-def test_goal_dict_and_vectorised_goal_api(env_id, make_env):
-    env = make_env(env_id)
+def test_goal_dict_and_vectorised_goal_api(goal_env_id, make_env):
+    env = make_env(goal_env_id)
     obs, _ = env.reset(seed=3)
     assert set(obs) == {"observation", "achieved_goal", "desired_goal"}
     base = env.unwrapped
@@ -91,8 +92,8 @@ def test_goal_dict_and_vectorised_goal_api(env_id, make_env):
     assert _same(obs, after)
 
 
-def test_dense_reward_is_minus_distance(env_id, make_env):
-    env = make_env(env_id, reward_type="dense")
+def test_dense_reward_is_minus_distance(manipulation_env_id, make_env):
+    env = make_env(manipulation_env_id, reward_type="dense")
     obs, _ = env.reset(seed=4)
     obs, reward, *_ = env.step(np.zeros(env.action_space.shape))
     distance = env.unwrapped.task.goal_distance(obs["achieved_goal"], obs["desired_goal"])
@@ -100,8 +101,8 @@ def test_dense_reward_is_minus_distance(env_id, make_env):
     assert reward < 0
 
 
-def test_joint_control_moves_the_arm(env_id, make_env):
-    env = make_env(env_id, control="joints")
+def test_joint_control_moves_the_arm(manipulation_env_id, make_env):
+    env = make_env(manipulation_env_id, control="joints")
     assert env.action_space.shape == (8,)
     env.reset(seed=0)
     before = env.unwrapped.robot.state().joints
@@ -111,13 +112,13 @@ def test_joint_control_moves_the_arm(env_id, make_env):
     assert after[0] - before[0] > 0.05 and before[1] - after[1] > 0.05
 
 
-def test_rgb_array_frames_and_pixel_observations(env_id, make_env):
-    env = make_env(env_id, render_mode="rgb_array")
+def test_rgb_array_frames_and_pixel_observations(manipulation_env_id, make_env):
+    env = make_env(manipulation_env_id, render_mode="rgb_array")
     env.reset(seed=0)
     frame = env.render()
     assert frame.shape == (84, 84, 3) and frame.dtype == np.uint8
     assert frame.std() > 5  # a real image, not a blank buffer
-    pixels = make_env(env_id, obs_mode="pixels")
+    pixels = make_env(manipulation_env_id, obs_mode="pixels")
     obs, _ = pixels.reset(seed=0)
     assert pixels.observation_space["observation"].contains(obs["observation"])
 
@@ -134,8 +135,8 @@ def test_nan_and_wrong_shape_actions_raise_naming_the_env(env_id, make_env):
         env.step(np.zeros(3))
 
 
-def test_out_of_range_actions_are_clipped(env_id, make_env):
-    clipped, big = make_env(env_id), make_env(env_id)
+def test_out_of_range_actions_are_clipped(manipulation_env_id, make_env):
+    clipped, big = make_env(manipulation_env_id), make_env(manipulation_env_id)
     clipped.reset(seed=5)
     big.reset(seed=5)
     action = np.array([1.0, -1.0, 1.0] + [1.0] * (clipped.action_space.shape[0] - 3))
@@ -149,9 +150,9 @@ def test_unknown_kwargs_fail_clearly(env_id):
         gym.make(env_id, bogus=1)
 
 
-def test_bad_option_values_name_the_choices(env_id):
-    with pytest.raises(ValueError, match=f"{env_id}: reward_type='shaped'.*'sparse', 'dense'"):
-        gym.make(env_id, reward_type="shaped")
+def test_bad_option_values_name_the_choices(manipulation_env_id):
+    with pytest.raises(ValueError, match=f"{manipulation_env_id}: reward_type='shaped'.*'sparse', 'dense'"):
+        gym.make(manipulation_env_id, reward_type="shaped")
 
 
 def test_info_dicts_are_fresh_each_step(env_id, make_env):

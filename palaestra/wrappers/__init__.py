@@ -1,0 +1,23 @@
+"""Wrappers that compose on any palaestra environment: goals, perturbations, language and self-play.
+
+Submodules load on first use, so ``import palaestra.wrappers`` stays as cheap as ``import palaestra``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Public name -> submodule that defines it.
+_EXPORTS: dict[str, str] = {}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'palaestra.wrappers' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"palaestra.wrappers.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
