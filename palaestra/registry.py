@@ -133,8 +133,12 @@ MANIPULATION: tuple[EnvRecord, ...] = (
 PLAY: tuple[EnvRecord, ...] = ()
 
 # PettingZoo games (palaestra/envs/competitive): entry point ``module:parallel_env``, or ``module:env`` for a
-# turn-based game that only has the AEC API.
-COMPETITIVE: tuple[EnvRecord, ...] = ()
+# turn-based game that only has the AEC API. Grouped by kind of game.
+_VOLLEYBALL: tuple[EnvRecord, ...] = ()
+_FIELD_GAMES: tuple[EnvRecord, ...] = ()  # top-down team games: soccer, tag
+_TURN_BASED: tuple[EnvRecord, ...] = ()  # text games for language-model self-play, matrix games
+_FIGHTING: tuple[EnvRecord, ...] = ()  # PyBullet: sumo, boxing
+COMPETITIVE: tuple[EnvRecord, ...] = _VOLLEYBALL + _FIELD_GAMES + _TURN_BASED + _FIGHTING
 
 # Perturbation presets of manipulation tasks, registered as their own IDs (palaestra/wrappers/perturbations).
 PERTURBED: tuple[EnvRecord, ...] = ()
