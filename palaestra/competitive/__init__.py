@@ -1,5 +1,14 @@
-"""Tools for competitive games: the policy interface, scripted opponents, match evaluation and ratings."""
+"""Tools for competitive games: the policy interface, seeded matches, evaluation, cross-play and Elo.
 
+>>> from palaestra.competitive import evaluate, round_robin
+>>> evaluate("strong", "random", "palaestra/Volleyball-v0", matches=10)  # doctest: +SKIP
+"""
+
+from palaestra.competitive.evaluate import CrossPlay, MatchupResult, elo_ratings, evaluate, round_robin
+from palaestra.competitive.match import MatchResult, build_policy, play_match
 from palaestra.competitive.policy import CallablePolicy, Policy, RandomPolicy
 
-__all__ = ["Policy", "RandomPolicy", "CallablePolicy"]
+__all__ = [
+    "Policy", "RandomPolicy", "CallablePolicy", "build_policy", "play_match", "MatchResult",
+    "evaluate", "MatchupResult", "round_robin", "CrossPlay", "elo_ratings",
+]
