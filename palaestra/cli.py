@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from palaestra.registry import FAMILIES
 
@@ -48,14 +49,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--episodes", type=_positive, help="episodes per environment (default 100, 20 with --quick)")
     validate.add_argument("--workers", type=_positive, default=2, help="parallel worker processes (default 2)")
-    validate.add_argument("--backend", default="process", help="execution backend (default: process)")
+    validate.add_argument(
+        "--backend", default="process",
+        help="process (a local pool, default) or ray (RAY_ADDRESS if set, else a local Ray instance)",
+    )
     validate.add_argument("--json", metavar="PATH", help="also write the rows as JSON to PATH")
     validate.set_defaults(run=_validate)
 
+    play = commands.add_parser("play", help="play an environment with the keyboard in a window")
+    play.add_argument("id", metavar="ID", help="a game such as palaestra/Volleyball-v0")
+    play.add_argument("--opponent", default="strong", help="scripted level of the other side (default: strong)")
+    play.add_argument("--side", default=None, help="the side you play (default: the game's first side)")
+    play.set_defaults(run=_play)
+
     bench = commands.add_parser("bench", help="steps/s, reset ms, frames/s and vector scaling per environment")
-    bench.add_argument("--ids", nargs="+", metavar="ID", help="environments to measure (default: all single-agent)")
+    bench.add_argument("--ids", nargs="+", metavar="ID", help="environments to measure (default: all)")
     bench.add_argument("--family", choices=FAMILIES, help="only this family (when --ids is not given)")
-    bench.add_argument("--steps", type=_positive, default=1000, help="environment steps per figure (default 1000)")
+    bench.add_argument("--steps", type=_positive, default=1000, help="environment steps per figure (default 1000; games run 5x as many)")
     bench.add_argument("--compare", choices=["panda-gym"], help="also measure the peer's matching environments")
     bench.set_defaults(run=_bench)
     return parser
@@ -158,7 +168,7 @@ def _validate(args: argparse.Namespace) -> int:
     except registry.UnknownEnvironmentError as error:
         return _error(error)
     if not records:
-        return _error("no single-agent environment with a scripted expert matches these filters")
+        return _error("no environment with a scripted expert or scripted opponents matches these filters")
     with Progress(console=_console(stderr=True), transient=True) as progress:
         task = progress.add_task("validating", total=len(records))
         try:
@@ -166,7 +176,7 @@ def _validate(args: argparse.Namespace) -> int:
                 records, quick=args.quick, episodes=args.episodes, workers=args.workers, backend=args.backend,
                 on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
             )
-        except ValueError as error:
+        except (ValueError, ModuleNotFoundError) as error:
             return _error(error)
     _print_validation(rows, args.quick)
     if args.json:
@@ -178,10 +188,14 @@ def _print_validation(rows: Sequence[Any], quick: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from palaestra import registry
+    from palaestra.baselines.validate import matchup
+
     rule = "95% upper bound >= threshold" if quick else "success rate >= threshold"
-    table = Table(title="palaestra validate" + (" --quick" if quick else ""), caption=f"pass: {rule}")
+    caption = f"pass: {rule}; a game's row is its strongest scripted level against its weakest (win 1, draw 1/2)"
+    table = Table(title="palaestra validate" + (" --quick" if quick else ""), caption=caption)
     table.add_column("ID", no_wrap=True)
-    for column in ("episodes", "success [95% CI]", "threshold", "steps/s", "result"):
+    for column in ("episodes", "success or score [95% CI]", "threshold", "steps/s", "result"):
         table.add_column(column, justify="right")
     colour = {"PASS": "green", "FAIL": "red", "ERROR": "red"}
     for row in rows:
@@ -192,12 +206,34 @@ def _print_validation(rows: Sequence[Any], quick: bool) -> None:
             else ("-", "-", "-")
         )
         status = f"[{colour[row.status]}]{row.status}[/]"
-        table.add_row(row.env_id, figures[0], figures[1], f"{row.threshold:.0%}", figures[2], status)
+        name = row.env_id
+        if registry.get(row.env_id).multi_agent:
+            name += " ({} vs {})".format(*matchup(row.env_id))
+        table.add_row(name, figures[0], figures[1], f"{row.threshold:.0%}", figures[2], status)
     console = _console()
     console.print(table)
     for row in rows:
         if row.error is not None:
             console.print(f"[red]{row.env_id}[/]: {escape(row.error)}", highlight=False)
+
+
+def _play(args: argparse.Namespace) -> int:
+    from palaestra import registry
+
+    try:
+        record = registry.get(args.id)
+    except registry.UnknownEnvironmentError as error:
+        return _error(error)
+    if record.family != "competitive" or record.opponents is None:
+        return _error(f"{record.id}: keyboard play is available for competitive games with scripted opponents")
+    from palaestra.competitive.human import play
+
+    try:
+        result = play(record.id, opponent=args.opponent, side=args.side)
+    except (KeyError, ValueError, RuntimeError) as error:
+        return _error(error)
+    _console().print(f"{record.id}: {result}")
+    return 0
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -206,11 +242,23 @@ def _bench(args: argparse.Namespace) -> int:
     from palaestra import bench, registry
 
     try:
-        ids = [registry.get(i).id for i in args.ids] if args.ids else [
-            i for i in registry.ids(args.family) if not registry.get(i).multi_agent
-        ]
+        chosen = [registry.get(i).id for i in args.ids] if args.ids else registry.ids(args.family)
     except registry.UnknownEnvironmentError as error:
         return _error(error)
+    ids = [i for i in chosen if not registry.get(i).multi_agent]
+    games = [i for i in chosen if registry.get(i).multi_agent]
+    if games:
+        from palaestra.competitive import bench as game_bench
+
+        with Progress(console=_console(stderr=True), transient=True) as progress:
+            task = progress.add_task("measuring games", total=len(games) + 2)
+            rows = game_bench.run(
+                games, steps=args.steps * 5,  # games step 10-100x faster than the Panda scenes
+                on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
+            )
+        game_bench.print_report(rows, _console())
+    if not ids:
+        return 0
     with Progress(console=_console(stderr=True), transient=True) as progress:
         total = len(ids) + (sum(i in bench.PANDA_GYM for i in ids) if args.compare else 0)
         task = progress.add_task("measuring", total=total)

@@ -10,6 +10,10 @@ Pass rules, one per mode, both on fixed seeds ``0 .. n-1`` through :func:`palaes
   (18/20 = 0.90 < 0.95), while its upper bound (0.97) passes; a broken expert (say 15/20, upper bound
   0.89) still fails. The quick rule catches regressions, the full rule certifies the number.
 
+A competitive game is validated by its scripted opponents: the strongest level plays the weakest
+(``random``) on the same seeds, sides alternating, and its score (win 1, draw 1/2, with the conservative
+Wilson interval of :mod:`palaestra.competitive.evaluate`) stands in for the success rate.
+
 Records are run in parallel by a backend (``process``: a spawn-based process pool, 2 workers by default).
 A backend only maps jobs to outcomes, so another one (Ray) is one more entry in :data:`BACKENDS`.
 """
@@ -19,12 +23,13 @@ from __future__ import annotations
 import fnmatch
 import json
 import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from palaestra import registry
 from palaestra.evaluation import EvalResult, evaluate
@@ -89,7 +94,8 @@ Backend = Callable[[Sequence[Job], int], Iterator[tuple[int, Outcome]]]
 def select(
     family: str | None = None, tag: str | None = None, patterns: Sequence[str] | None = None
 ) -> list[EnvRecord]:
-    """Single-agent records with a scripted expert, in registry order, filtered by family, tag and ID patterns.
+    """Records with a scripted reference (an expert, or a game's opponents), in registry order, filtered by
+    family, tag and ID patterns.
 
     A pattern is an ID or bare name (``Push``: that record only), a glob (``*Drawer*``) or else a
     case-insensitive substring of the ID. A pattern that matches no registered ID at all raises
@@ -102,8 +108,7 @@ def select(
         r
         for r in registry.RECORDS
         if r.id in chosen
-        and r.expert is not None
-        and not r.multi_agent
+        and _reference(r) is not None
         and (family is None or r.family == family)
         and (tag is None or tag in r.tags)
     ]
@@ -134,9 +139,10 @@ def validate(
     rule = Rule.UPPER if quick else Rule.POINT
     jobs: list[Job] = []
     for r in records:
-        if r.expert is None:
-            raise ValueError(f"{r.id} has no scripted expert; select records with palaestra.baselines.validate.select")
-        jobs.append((r.id, r.expert, count))
+        reference = _reference(r)
+        if reference is None:
+            raise ValueError(f"{r.id} has no scripted reference; select records with palaestra.baselines.validate.select")
+        jobs.append((r.id, reference, count))
     rows: list[ValidationRow | None] = [None] * len(records)
     for index, outcome in BACKENDS[backend](jobs, workers):
         r = records[index]
@@ -168,12 +174,43 @@ def write_json(rows: Sequence[ValidationRow], path: str | Path, quick: bool) -> 
     Path(path).write_text(json.dumps(report, indent=2) + "\n")
 
 
-def run_job(env_id: str, expert: str, episodes: int) -> Outcome:
-    """Evaluate one expert (``module:Class``); errors come back as text so one broken record stops nothing."""
+def _reference(record: EnvRecord) -> str | None:
+    """What validates ``record``: its expert's entry point, or ``opponents`` for a game with scripted levels."""
+    if record.multi_agent:
+        return "opponents" if record.opponents is not None else None
+    return record.expert
+
+
+def matchup(env_id: str) -> tuple[str, str]:
+    """The (strongest, weakest) opponent levels whose match validates a game."""
+    from palaestra.competitive.match import opponent_table
+
+    levels = list(opponent_table(env_id))
+    return levels[-1], levels[0]
+
+
+def run_job(env_id: str, reference: str, episodes: int) -> Outcome:
+    """Evaluate one expert (``module:Class``) or, for ``"opponents"``, a game's strongest level against its
+    weakest; errors come back as text so one broken record stops nothing."""
     try:
-        return evaluate(registry.load(expert), env_id, episodes=episodes, factory=True)
+        if reference == "opponents":
+            return _game_result(env_id, episodes)
+        return evaluate(registry.load(reference), env_id, episodes=episodes, factory=True)
     except Exception as error:  # noqa: BLE001 - any failure of a task or expert is that record's verdict
         return f"{type(error).__name__}: {error}"
+
+
+def _game_result(env_id: str, matches: int) -> EvalResult:
+    """The strongest level's score against the weakest, reported as an :class:`EvalResult` (wins as successes)."""
+    from palaestra.competitive.evaluate import evaluate as play
+
+    strongest, weakest = matchup(env_id)
+    result = play(strongest, weakest, env_id, matches=matches)
+    return EvalResult(
+        env_id=env_id, episodes=result.matches, successes=result.wins, success_rate=result.score,
+        ci_low=result.ci_low, ci_high=result.ci_high, mean_return=result.mean_return,
+        mean_length=result.mean_steps, steps_per_second=result.steps_per_second,
+    )
 
 
 def _process_backend(jobs: Sequence[Job], workers: int) -> Iterator[tuple[int, Outcome]]:
@@ -194,7 +231,42 @@ def _process_backend(jobs: Sequence[Job], workers: int) -> Iterator[tuple[int, O
             yield futures[future], outcome
 
 
-BACKENDS: dict[str, Backend] = {"process": _process_backend}
+def _ray_backend(jobs: Sequence[Job], workers: int) -> Iterator[tuple[int, Outcome]]:
+    """Jobs as Ray tasks: on the cluster at ``RAY_ADDRESS`` when set, else on a local instance of ``workers``
+    CPUs started (and shut down) here. Each job is the same pure function of its seeds as in the process
+    backend, so both give identical rows."""
+    import os
+
+    try:
+        import ray
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            'the ray backend needs Ray: pip install "palaestra[distributed]"'
+        ) from None
+    started = not ray.is_initialized()
+    if started:
+        if os.environ.get("RAY_ADDRESS"):
+            ray.init(address=os.environ["RAY_ADDRESS"], log_to_driver=False)
+        else:
+            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    try:
+        remote = ray.remote(run_job)
+        pending = {remote.remote(*job): index for index, job in enumerate(jobs)}
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                index = pending.pop(ref)
+                try:
+                    outcome = ray.get(ref)
+                except Exception as error:  # noqa: BLE001 - a lost worker is that record's verdict
+                    outcome = f"{type(error).__name__}: {error}"
+                yield index, outcome
+    finally:
+        if started:
+            ray.shutdown()
+
+
+BACKENDS: dict[str, Backend] = {"process": _process_backend, "ray": _ray_backend}
 
 
 def _match(pattern: str) -> set[str]:

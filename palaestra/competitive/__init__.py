@@ -9,6 +9,15 @@ from palaestra.competitive.match import MatchResult, build_policy, play_match
 from palaestra.competitive.policy import CallablePolicy, Policy, RandomPolicy
 
 __all__ = [
-    "Policy", "RandomPolicy", "CallablePolicy", "build_policy", "play_match", "MatchResult",
-    "evaluate", "MatchupResult", "round_robin", "CrossPlay", "elo_ratings",
+    "CallablePolicy",
+    "CrossPlay",
+    "MatchResult",
+    "MatchupResult",
+    "Policy",
+    "RandomPolicy",
+    "build_policy",
+    "elo_ratings",
+    "evaluate",
+    "play_match",
+    "round_robin",
 ]

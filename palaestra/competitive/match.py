@@ -7,15 +7,16 @@ seed replays the same match.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Union
+from typing import Any, Union
 
 import numpy as np
 
 from palaestra.competitive.policy import Policy, PolicyFactory
 
 # How a policy may be named: a Policy, a factory building one for an env, or a level of the game's OPPONENTS.
-PolicySpec = Union[Policy, PolicyFactory, str]
+PolicySpec = Policy | PolicyFactory | str
 
 
 @dataclass(frozen=True)

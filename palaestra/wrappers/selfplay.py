@@ -16,7 +16,8 @@ by the teammates is one that reads its own teammate's slice, which this layout m
 
 from __future__ import annotations
 
-from typing import Any, Callable, Literal, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
 import gymnasium as gym
 import numpy as np
@@ -152,7 +153,7 @@ class SelfPlayEnv(gym.Env, RecordConstructorArgs):
         for agent, part in zip(self.mine, _split(self.action_space, action, len(self.mine))):
             if agent in self.game.agents:
                 actions[agent] = part
-        observations, rewards, terminations, truncations, infos = self.game.step(actions)
+        observations, rewards, terminations, _, infos = self.game.step(actions)
         # A teammate that left the game (tagged, knocked out) keeps its last observation in the joint one.
         self._obs = {**self._obs, **observations}
         reward = float(sum(rewards.get(a, 0.0) for a in self.mine))

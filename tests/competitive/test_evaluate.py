@@ -22,7 +22,7 @@ def test_draws_count_half_and_the_interval_covers_the_score(high_card, constant)
 
 
 def test_the_same_seeds_give_the_same_result(high_card):
-    make = lambda: evaluate(RandomPolicy, RandomPolicy, high_card, matches=40)  # noqa: E731
+    make = lambda: evaluate(RandomPolicy, RandomPolicy, high_card, matches=40)
     first, second = make(), make()
     assert (first.wins, first.draws, first.losses) == (second.wins, second.draws, second.losses)
     assert 0 < first.wins < 40 and first.wins + first.draws + first.losses == 40
@@ -44,7 +44,7 @@ def test_the_first_policy_alternates_sides(high_card, constant):
 
 
 def test_aec_and_parallel_matches_agree(high_card, constant, copycat):
-    policies = lambda env: {"a": copycat(env), "b": constant(1)(env)}  # noqa: E731
+    policies = lambda env: {"a": copycat(env), "b": constant(1)(env)}
     parallel = high_card()
     aec = parallel_to_aec(high_card())
     aec.teams = parallel.teams

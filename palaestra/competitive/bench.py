@@ -1,0 +1,149 @@
+"""Speed of the competitive games against PettingZoo peers measured in the same run (``palaestra bench``).
+
+Simultaneous-move games are timed in env-steps/s through the parallel API (one step = every live agent
+acts) with actions drawn before the clock starts; turn-based games in agent-steps/s through the AEC API with
+random legal actions drawn inside the loop, exactly like the peer. Peers: PettingZoo's
+``butterfly.cooperative_pong_v6`` for the real-time games and ``classic.tictactoe_v3`` for the turn-based
+ones. Each figure is the best of three equal blocks; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+REPEATS = 3
+PEERS = {"parallel": "pettingzoo.butterfly.cooperative_pong_v6", "aec": "pettingzoo.classic.tictactoe_v3"}
+
+
+@dataclass(frozen=True)
+class GameRow:
+    """Steps per second of one game (``api`` says which kind of step), or the error that stopped it."""
+
+    env_id: str
+    api: str
+    steps_per_second: float = float("nan")
+    error: str | None = None
+
+    @property
+    def unit(self) -> str:
+        return "env-steps/s" if self.api == "parallel" else "agent-steps/s"
+
+
+def _best(block: Callable[[], float]) -> float:
+    return max(block() for _ in range(REPEATS))
+
+
+def time_parallel(make: Callable[[], Any], steps: int, seed: int = 0) -> float:
+    """Env-steps/s of a ParallelEnv under seeded random actions (drawn before timing), resetting as needed."""
+    env = make()
+    try:
+        env.reset(seed=seed)
+        rng = np.random.default_rng(seed)
+        for agent in env.possible_agents:
+            env.action_space(agent).seed(int(rng.integers(2**31)))
+        plan = [{a: env.action_space(a).sample() for a in env.possible_agents} for _ in range(steps)]
+
+        def block() -> float:
+            env.reset(seed=seed)
+            start = time.perf_counter()
+            for actions in plan:
+                if not env.agents:
+                    env.reset()
+                env.step({a: actions[a] for a in env.agents})
+            return steps / (time.perf_counter() - start)
+
+        return _best(block)
+    finally:
+        env.close()
+
+
+def time_aec(make: Callable[[], Any], steps: int, seed: int = 0) -> float:
+    """Agent-steps/s of an AEC env under random legal actions (masked sampling inside the loop, as the peer)."""
+    env = make()
+    try:
+        for agent in env.possible_agents:
+            env.action_space(agent).seed(seed)
+
+        def block() -> float:
+            env.reset(seed=seed)
+            start = time.perf_counter()
+            for _ in range(steps):
+                if not env.agents:
+                    env.reset()
+                observation, _, terminated, truncated, _ = env.last()
+                if terminated or truncated:
+                    env.step(None)
+                    continue
+                mask = observation.get("action_mask") if isinstance(observation, dict) else None
+                env.step(env.action_space(env.agent_selection).sample(mask))
+            return steps / (time.perf_counter() - start)
+
+        return _best(block)
+    finally:
+        env.close()
+
+
+def measure(env_id: str, steps: int = 5000) -> GameRow:
+    """Time one registered game with its native API."""
+    import palaestra
+    from palaestra import registry
+
+    api = "parallel" if registry.get(env_id).entry_point.endswith(":parallel_env") else "aec"
+    try:
+        if api == "parallel":
+            rate = time_parallel(lambda: palaestra.make_parallel(env_id), steps)
+        else:
+            rate = time_aec(lambda: palaestra.make_aec(env_id), steps)
+        return GameRow(env_id, api, rate)
+    except Exception as error:  # noqa: BLE001 - one broken game must not hide the others' figures
+        return GameRow(env_id, api, error=f"{type(error).__name__}: {error}")
+
+
+def measure_peer(api: str, steps: int) -> GameRow:
+    """The PettingZoo peer for ``api`` under the same protocol (its default settings)."""
+    import importlib
+    import warnings
+
+    module = importlib.import_module(PEERS[api])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if api == "parallel":
+            rate = time_parallel(module.parallel_env, steps)
+        else:
+            rate = time_aec(module.env, steps)
+    return GameRow(PEERS[api].rsplit(".", 1)[-1], api, rate)
+
+
+def run(env_ids: list[str], steps: int = 5000, on_row: Callable[[GameRow], None] | None = None) -> list[GameRow]:
+    """Rows for ``env_ids`` followed by one peer row per API used (peers run fewer steps: they are slow)."""
+    rows = []
+    for env_id in env_ids:
+        rows.append(measure(env_id, steps))
+        if on_row:
+            on_row(rows[-1])
+    for api in sorted({row.api for row in rows}):
+        rows.append(measure_peer(api, max(steps // 20, 100) if api == "parallel" else steps))
+        if on_row:
+            on_row(rows[-1])
+    return rows
+
+
+def print_report(rows: list[GameRow], console: Any) -> None:
+    """A table of rates and each game's ratio to the peer of its API."""
+    from rich.table import Table
+
+    peers = {row.api: row for row in rows if row.env_id in {p.rsplit(".", 1)[-1] for p in PEERS.values()}}
+    table = Table(title="palaestra bench: competitive games (peer: PettingZoo, same run)")
+    for column in ("game", "API", "steps/s", "unit", "x peer"):
+        table.add_column(column, justify="left" if column == "game" else "right")
+    for row in rows:
+        peer = peers.get(row.api)
+        ratio = "" if peer is None or peer is row or row.error else f"{row.steps_per_second / peer.steps_per_second:.1f}x"
+        rate = row.error or f"{row.steps_per_second:,.0f}"
+        table.add_row(row.env_id, row.api, rate, row.unit, ratio)
+    console.print(table)
