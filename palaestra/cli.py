@@ -56,6 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--json", metavar="PATH", help="also write the rows as JSON to PATH")
     validate.set_defaults(run=_validate)
 
+    train = commands.add_parser("train", help="train the reference learned baseline (extra: baselines)")
+    train.add_argument("id", metavar="ID", help="an environment with a baseline config (or pass --config)")
+    train.add_argument("--config", help="a YAML config instead of the registered one")
+    train.add_argument("--seeds", type=_positive, help="train seeds 0..N-1 (default: the config's seeds)")
+    train.add_argument("--timesteps", type=_positive, help="override the config's budget")
+    train.add_argument("--out", default="runs", help="output folder (default: runs/<name>)")
+    train.add_argument("--backend", default="process", help="process (local pool, default) or ray")
+    train.add_argument("--workers", type=_positive, default=2, help="seeds trained side by side (default 2)")
+    train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("evaluate", help="evaluate a trained model on fixed seeds")
+    evaluate.add_argument("id", metavar="ID", help="the environment the model was trained on")
+    evaluate.add_argument("--model", required=True, help="a model.zip or checkpoint written by palaestra train")
+    evaluate.add_argument("--episodes", type=_positive, default=100, help="episodes or matches (default 100)")
+    evaluate.set_defaults(run=_evaluate)
+
     play = commands.add_parser("play", help="play an environment with the keyboard in a window")
     play.add_argument("id", metavar="ID", help="a game such as palaestra/Volleyball-v0")
     play.add_argument("--opponent", default="strong", help="scripted level of the other side (default: strong)")
@@ -215,6 +231,54 @@ def _print_validation(rows: Sequence[Any], quick: bool) -> None:
     for row in rows:
         if row.error is not None:
             console.print(f"[red]{row.env_id}[/]: {escape(row.error)}", highlight=False)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from palaestra import registry
+
+    try:
+        record = registry.get(args.id)
+        from palaestra.baselines.train import load_config, train_seeds
+
+        seeds = tuple(range(args.seeds)) if args.seeds else None
+        config = load_config(args.config or record.id, seeds=seeds, timesteps=args.timesteps)
+    except (registry.UnknownEnvironmentError, LookupError, ValueError, ModuleNotFoundError) as error:
+        return _error(error)
+    if config.env_id != record.id:
+        return _error(f"the config trains {config.env_id}, not {record.id}")
+    out = os.path.join(args.out, record.name)
+    _console().print(f"training {record.id} ({config.algo}, {config.timesteps} steps) seeds {list(config.seeds)} -> {out}")
+    try:
+        outcomes = train_seeds(config, out, backend=args.backend, workers=args.workers)
+    except (ValueError, ModuleNotFoundError) as error:
+        return _error(error)
+    failed = False
+    for seed, outcome in sorted(outcomes.items()):
+        if isinstance(outcome, str):
+            failed = True
+            _console().print(f"[red]seed {seed}[/]: {outcome}", highlight=False)
+        else:
+            final = {k: round(v, 3) for k, v in outcome[-1].items()}
+            _console().print(f"seed {seed}: {final}", highlight=False)
+    return 1 if failed else 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from palaestra import registry
+
+    try:
+        record = registry.get(args.id)
+        from palaestra.baselines.train import evaluate_model, load_model
+
+        model, config = load_model(args.model)
+    except (registry.UnknownEnvironmentError, FileNotFoundError, ModuleNotFoundError, ValueError) as error:
+        return _error(error)
+    if config.env_id != record.id:
+        return _error(f"{args.model} was trained on {config.env_id}, not {record.id}")
+    figures = evaluate_model(model, config, episodes=args.episodes)
+    _console().print(f"{record.id} over {args.episodes} seeded episodes: "
+                     + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()), highlight=False)
+    return 0
 
 
 def _play(args: argparse.Namespace) -> int:

@@ -14,24 +14,22 @@ A competitive game is validated by its scripted opponents: the strongest level p
 (``random``) on the same seeds, sides alternating, and its score (win 1, draw 1/2, with the conservative
 Wilson interval of :mod:`palaestra.competitive.evaluate`) stands in for the success rate.
 
-Records are run in parallel by a backend (``process``: a spawn-based process pool, 2 workers by default).
-A backend only maps jobs to outcomes, so another one (Ray) is one more entry in :data:`BACKENDS`.
+Records are run in parallel by a backend of :mod:`palaestra.baselines.backends`: ``process`` (a spawn-based
+process pool, 2 workers by default) or ``ray`` (a Ray cluster), which give the same rows.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
-import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from palaestra import registry
+from palaestra.baselines.backends import BACKEND_NAMES, run_all
 from palaestra.evaluation import EvalResult, evaluate
 from palaestra.registry import EnvRecord
 
@@ -88,7 +86,6 @@ class ValidationRow:
 # A job is (env_id, expert entry point, episodes); its outcome an EvalResult or the error text.
 Job = tuple[str, str, int]
 Outcome = EvalResult | str
-Backend = Callable[[Sequence[Job], int], Iterator[tuple[int, Outcome]]]
 
 
 def select(
@@ -129,8 +126,8 @@ def validate(
     that raises yields an ``ERROR`` row instead of stopping the run.
     """
     records = list(records)
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; expected one of {sorted(BACKENDS)}")
+    if backend not in BACKEND_NAMES:
+        raise ValueError(f"unknown backend {backend!r}; expected one of {list(BACKEND_NAMES)}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     count = episodes if episodes is not None else (QUICK_EPISODES if quick else FULL_EPISODES)
@@ -144,7 +141,7 @@ def validate(
             raise ValueError(f"{r.id} has no scripted reference; select records with palaestra.baselines.validate.select")
         jobs.append((r.id, reference, count))
     rows: list[ValidationRow | None] = [None] * len(records)
-    for index, outcome in BACKENDS[backend](jobs, workers):
+    for index, outcome in run_all(run_job, jobs, workers, backend):
         r = records[index]
         if isinstance(outcome, EvalResult):
             row = ValidationRow(r.id, r.expert_threshold, rule, outcome)
@@ -213,60 +210,6 @@ def _game_result(env_id: str, matches: int) -> EvalResult:
     )
 
 
-def _process_backend(jobs: Sequence[Job], workers: int) -> Iterator[tuple[int, Outcome]]:
-    if workers == 1 or len(jobs) <= 1:
-        # No pool for one worker: nothing to overlap, and errors keep their in-process context.
-        for index, job in enumerate(jobs):
-            yield index, run_job(*job)
-        return
-    # spawn, not fork: the caller may hold threads (progress display) or a PyBullet client.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        futures = {pool.submit(run_job, *job): index for index, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            try:
-                outcome = future.result()
-            except BrokenProcessPool as error:  # a worker died (e.g. a crash inside PyBullet)
-                outcome = f"BrokenProcessPool: {error}"
-            yield futures[future], outcome
-
-
-def _ray_backend(jobs: Sequence[Job], workers: int) -> Iterator[tuple[int, Outcome]]:
-    """Jobs as Ray tasks: on the cluster at ``RAY_ADDRESS`` when set, else on a local instance of ``workers``
-    CPUs started (and shut down) here. Each job is the same pure function of its seeds as in the process
-    backend, so both give identical rows."""
-    import os
-
-    try:
-        import ray
-    except ModuleNotFoundError:
-        raise ModuleNotFoundError(
-            'the ray backend needs Ray: pip install "palaestra[distributed]"'
-        ) from None
-    started = not ray.is_initialized()
-    if started:
-        if os.environ.get("RAY_ADDRESS"):
-            ray.init(address=os.environ["RAY_ADDRESS"], log_to_driver=False)
-        else:
-            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-    try:
-        remote = ray.remote(run_job)
-        pending = {remote.remote(*job): index for index, job in enumerate(jobs)}
-        while pending:
-            done, _ = ray.wait(list(pending), num_returns=1)
-            for ref in done:
-                index = pending.pop(ref)
-                try:
-                    outcome = ray.get(ref)
-                except Exception as error:  # noqa: BLE001 - a lost worker is that record's verdict
-                    outcome = f"{type(error).__name__}: {error}"
-                yield index, outcome
-    finally:
-        if started:
-            ray.shutdown()
-
-
-BACKENDS: dict[str, Backend] = {"process": _process_backend, "ray": _ray_backend}
 
 
 def _match(pattern: str) -> set[str]:

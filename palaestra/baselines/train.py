@@ -1,0 +1,234 @@
+"""Learned baselines: one YAML configuration per task, trained with stable-baselines3 (extra ``baselines``).
+
+>>> from palaestra.baselines.train import load_config, train
+>>> config = load_config("palaestra/Reach-v0")  # doctest: +SKIP
+>>> run = train(config, seed=0, out="runs/reach")  # doctest: +SKIP
+
+A run writes, under ``out/seed_<seed>/``: ``config.yaml`` (what was trained), ``curve.csv`` (evaluation
+figures every ``eval_every`` steps, computed by :func:`palaestra.evaluation.evaluate` on fixed seeds, or for a
+game by :func:`palaestra.competitive.evaluate` against each scripted level), ``checkpoint_<steps>.zip`` at each
+evaluation, and ``model.zip``. Goal-conditioned tasks train SAC or TQC with HER, other single-agent tasks PPO,
+and games PPO in self-play against an opponent pool that gains frozen snapshots of the learner.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+EVAL_SEED_BASE = 10_000  # evaluation seeds 10000.. are disjoint from training resets and from validate's 0..99
+ALGORITHMS = ("sac", "tqc", "ppo")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything one baseline needs: algorithm, hyperparameters, budget, seeds and how it is evaluated."""
+
+    env_id: str
+    algo: str
+    timesteps: int
+    seeds: tuple[int, ...] = (0, 1, 2)
+    policy: str = "MultiInputPolicy"
+    hyperparams: Mapping[str, Any] = field(default_factory=dict)
+    her: Mapping[str, Any] | None = None
+    n_envs: int = 1
+    env_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    eval_every: int = 5000
+    eval_episodes: int = 20
+    opponents: tuple[str, ...] = ()  # games: the self-play pool's scripted levels
+    snapshot_every: int = 0  # games: add a frozen copy of the learner to the pool this often (0: never)
+
+    def __post_init__(self) -> None:
+        if self.algo not in ALGORITHMS:
+            raise ValueError(f"{self.env_id}: unknown algo {self.algo!r}; expected one of {list(ALGORITHMS)}")
+        if self.timesteps <= 0 or self.eval_every <= 0 or self.eval_episodes <= 0:
+            raise ValueError(f"{self.env_id}: timesteps, eval_every and eval_episodes must be positive")
+        if self.her is not None and self.algo == "ppo":
+            raise ValueError(f"{self.env_id}: HER needs an off-policy algorithm (sac or tqc), not ppo")
+
+    @property
+    def is_game(self) -> bool:
+        from palaestra import registry
+
+        return registry.get(self.env_id).multi_agent
+
+
+def _config_dir():
+    return resources.files("palaestra").joinpath("baselines", "configs")
+
+
+def load_config(source: str | Path, **overrides: Any) -> TrainConfig:
+    """A config from a YAML path, or the registered baseline of an environment ID; ``overrides`` replace fields."""
+    import yaml
+
+    path = Path(source)
+    if path.suffix in (".yaml", ".yml"):
+        text = path.read_text()
+    else:
+        from palaestra import registry
+
+        record = registry.get(str(source))
+        if record.baseline is None:
+            raise LookupError(f"{record.id} has no reference baseline config; pass --config PATH")
+        text = _config_dir().joinpath(record.baseline).read_text()
+    raw = yaml.safe_load(text)
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = set(raw) - known
+    if unknown:
+        raise ValueError(f"{source}: unknown config keys {sorted(unknown)}; known: {sorted(known)}")
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    for key in ("seeds", "opponents"):
+        if key in raw:
+            raw[key] = tuple(raw[key])
+    return TrainConfig(**raw)
+
+
+def _algorithm(name: str):
+    if name == "tqc":
+        from sb3_contrib import TQC
+
+        return TQC
+    import stable_baselines3
+
+    return getattr(stable_baselines3, name.upper())
+
+
+def make_env(config: TrainConfig, seed: int, pool: Any = None):
+    """The training environment: the registered env, or for a game the self-play env over ``pool``."""
+    if config.is_game:
+        from palaestra.wrappers.selfplay import SelfPlayEnv
+
+        return SelfPlayEnv(config.env_id, opponents=pool, env_kwargs=config.env_kwargs)
+    import palaestra
+
+    return palaestra.make(config.env_id, **config.env_kwargs)
+
+
+def build_model(config: TrainConfig, seed: int, pool: Any = None):
+    """The SB3 model for ``config`` on a (vectorised) training env, seeded with ``seed``."""
+    from stable_baselines3.common.env_util import make_vec_env
+
+    vec = make_vec_env(lambda: make_env(config, seed, pool), n_envs=config.n_envs, seed=seed)
+    kwargs = dict(config.hyperparams)
+    if config.her is not None:
+        from stable_baselines3 import HerReplayBuffer
+
+        kwargs.update(replay_buffer_class=HerReplayBuffer, replay_buffer_kwargs=dict(config.her))
+    return _algorithm(config.algo)(config.policy, vec, seed=seed, device="cpu", verbose=0, **kwargs)
+
+
+def evaluate_model(model: Any, config: TrainConfig, episodes: int | None = None) -> dict[str, float]:
+    """Figures of a trained model on fixed evaluation seeds: success rate (tasks) or score per level (games)."""
+    episodes = episodes or config.eval_episodes
+    seeds = range(EVAL_SEED_BASE, EVAL_SEED_BASE + episodes)
+    if config.is_game:
+        from palaestra.competitive import CallablePolicy
+        from palaestra.competitive import evaluate as play
+
+        def learner(env):
+            return CallablePolicy(env, lambda obs, agent: model.predict(obs, deterministic=True)[0], "learner")
+
+        return {
+            f"score_vs_{level}": play(learner, level, config.env_id, seeds=seeds, env_kwargs=config.env_kwargs).score
+            for level in config.opponents
+        }
+    from palaestra.evaluation import evaluate
+
+    result = evaluate(lambda obs: model.predict(obs, deterministic=True)[0], config.env_id, seeds=seeds,
+                      env_kwargs=dict(config.env_kwargs))
+    return {"success_rate": result.success_rate, "ci_low": result.ci_low, "ci_high": result.ci_high,
+            "mean_return": result.mean_return}
+
+
+def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = False) -> list[dict[str, float]]:
+    """Train one seed, evaluating and checkpointing every ``eval_every`` steps; returns the curve's rows."""
+    import torch
+    import yaml
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    torch.set_num_threads(1)  # one core per run: seeds run side by side
+    run_dir = Path(out) / f"seed_{seed}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.yaml").write_text(yaml.safe_dump(_plain(config), sort_keys=False))
+    pool = None
+    if config.is_game:
+        from palaestra.wrappers.selfplay import OpponentPool
+
+        pool = OpponentPool(list(config.opponents))
+    model = build_model(config, seed, pool)
+    rows: list[dict[str, float]] = []
+
+    class Checkpoints(BaseCallback):
+        def _on_step(self) -> bool:
+            steps = self.num_timesteps
+            if config.snapshot_every and pool is not None and steps % config.snapshot_every < config.n_envs:
+                frozen = _frozen_predict(model)
+                pool.add_snapshot(frozen, name=f"snapshot-{steps}")
+            if steps % config.eval_every < config.n_envs:
+                rows.append({"timesteps": steps, **evaluate_model(model, config)})
+                _write_curve(run_dir / "curve.csv", rows)
+                model.save(run_dir / f"checkpoint_{steps}.zip")
+            return True
+
+    model.learn(config.timesteps, callback=Checkpoints(), progress_bar=progress)
+    if not rows or rows[-1]["timesteps"] != model.num_timesteps:
+        rows.append({"timesteps": model.num_timesteps, **evaluate_model(model, config)})
+        _write_curve(run_dir / "curve.csv", rows)
+    model.save(run_dir / "model.zip")
+    return rows
+
+
+def _frozen_predict(model: Any):
+    import copy
+
+    policy = copy.deepcopy(model.policy)
+    policy.set_training_mode(False)
+    return lambda obs: policy.predict(obs, deterministic=True)[0]
+
+
+def _write_curve(path: Path, rows: list[dict[str, float]]) -> None:
+    with open(path, "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _plain(config: TrainConfig) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (tuple, list)):
+            return [plain(v) for v in value]
+        return value
+
+    return {f.name: plain(getattr(config, f.name)) for f in dataclasses.fields(config)}
+
+
+def load_model(path: str | Path) -> tuple[Any, TrainConfig]:
+    """A saved model and its config, the algorithm read from the ``config.yaml`` beside it."""
+    path = Path(path)
+    config_path = path.parent / "config.yaml"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such model file")
+    if not config_path.exists():
+        raise FileNotFoundError(f"{path}: no config.yaml beside the model; it says which algorithm to load")
+    config = load_config(config_path)
+    env = None
+    if config.her is not None:  # a HER replay buffer is rebuilt around the env's compute_reward
+        from stable_baselines3.common.env_util import make_vec_env
+
+        env = make_vec_env(lambda: make_env(config, 0), n_envs=1)
+    return _algorithm(config.algo).load(path, env=env, device="cpu"), config
+
+
+def train_seeds(config: TrainConfig, out: str | Path, backend: str = "process", workers: int = 2) -> dict[int, Any]:
+    """Train every seed of ``config`` side by side on a backend (``process`` or ``ray``); seed -> curve or error."""
+    from palaestra.baselines.backends import run_all
+
+    jobs = [(config, seed, str(out)) for seed in config.seeds]
+    return {config.seeds[i]: outcome for i, outcome in run_all(train, jobs, workers, backend)}
