@@ -15,6 +15,8 @@ SINGLE_AGENT = [r.id for r in registry.RECORDS if not r.multi_agent]
 GOAL = [r.id for r in registry.RECORDS if not r.multi_agent and "goal" in r.tags]
 # Manipulation-suite IDs (Panda tasks with reward_type, control and obs_mode options).
 MANIPULATION = [r.id for r in registry.RECORDS if r.family == "manipulation" and not r.multi_agent]
+# Manipulation IDs whose actions reach the arm unaltered (perturbation presets delay and weaken them).
+ACTUATED = [i for i in MANIPULATION if "perturbed" not in registry.get(i).tags]
 MULTI_AGENT = [r.id for r in registry.RECORDS if r.multi_agent]
 
 
@@ -30,6 +32,11 @@ def goal_env_id(request):
 
 @pytest.fixture(params=MANIPULATION)
 def manipulation_env_id(request):
+    return request.param
+
+
+@pytest.fixture(params=ACTUATED)
+def actuated_env_id(request):
     return request.param
 
 

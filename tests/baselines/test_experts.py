@@ -3,7 +3,7 @@
 import pytest
 
 from palaestra import registry
-from palaestra.evaluation import evaluate
+from palaestra.evaluation import evaluate, wilson_interval
 
 WITH_EXPERT = [r.id for r in registry.RECORDS if r.expert and not r.multi_agent]
 
@@ -12,5 +12,7 @@ WITH_EXPERT = [r.id for r in registry.RECORDS if r.expert and not r.multi_agent]
 def test_expert_solves_a_quick_sample(env_id):
     record = registry.get(env_id)
     result = evaluate(record.load_expert(), env_id, seeds=range(1000, 1010))
-    # Seeds apart from validate's 0..99; 9 of 10 is what a >= 95% expert gives on nearly every sample.
-    assert result.successes >= 9, f"{env_id}: expert solved {result.successes}/10 ({result})"
+    # Seeds apart from validate's 0..99, judged by validate's quick rule: fail when the 95% Wilson upper bound
+    # is below the record's threshold (for a 0.95 expert that is 8 or fewer successes out of 10).
+    upper = wilson_interval(result.successes, 10)[1]
+    assert upper >= record.expert_threshold, f"{env_id}: expert solved {result.successes}/10 ({result})"

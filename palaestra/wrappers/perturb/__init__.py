@@ -1,0 +1,1 @@
+"""The perturbation wrappers' implementation; import the public names from :mod:`palaestra.wrappers.perturbations`."""

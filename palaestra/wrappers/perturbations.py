@@ -1,0 +1,85 @@
+"""Perturbation wrappers: seeded, scheduled, combinable disturbances of palaestra environments.
+
+The public façade of :mod:`palaestra.wrappers.perturb`: the :class:`Perturb` and :class:`PerturbParallel`
+wrappers, :class:`AdversarialEnv`, every perturbation and schedule, the presets, and :func:`make_perturbed`,
+the entry point of the registered ``palaestra/<Task>-Perturbed-<Level>-v0`` IDs.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from palaestra import registry
+from palaestra.wrappers.perturb.action import ActionDelay, ActionNoise, ActuatorStrength, StickyActions
+from palaestra.wrappers.perturb.adversary import AdversarialEnv
+from palaestra.wrappers.perturb.base import Perturbation, Run
+from palaestra.wrappers.perturb.dynamics import Dynamics
+from palaestra.wrappers.perturb.interventions import Displace, InstructionSwitch, Push
+from palaestra.wrappers.perturb.multiagent import PerturbParallel
+from palaestra.wrappers.perturb.observation import (
+    ObservationDelay,
+    ObservationNoise,
+    RepeatedObservation,
+    SensorDropout,
+    StuckSensors,
+)
+from palaestra.wrappers.perturb.presets import PRESETS, resolve
+from palaestra.wrappers.perturb.schedules import Constant, Cyclic, Drift, RandomWalk, Schedule
+from palaestra.wrappers.perturb.visual import CameraJitter, ColorJitter, Distractors, LightingJitter
+from palaestra.wrappers.perturb.wrapper import Perturb
+
+__all__ = [
+    "PRESETS",
+    "ActionDelay",
+    "ActionNoise",
+    "ActuatorStrength",
+    "AdversarialEnv",
+    "CameraJitter",
+    "ColorJitter",
+    "Constant",
+    "Cyclic",
+    "Displace",
+    "Distractors",
+    "Drift",
+    "Dynamics",
+    "InstructionSwitch",
+    "LightingJitter",
+    "ObservationDelay",
+    "ObservationNoise",
+    "Perturb",
+    "PerturbParallel",
+    "Perturbation",
+    "Push",
+    "RandomWalk",
+    "RepeatedObservation",
+    "Run",
+    "Schedule",
+    "SensorDropout",
+    "StickyActions",
+    "StuckSensors",
+    "make_perturbed",
+    "resolve",
+]
+
+
+def make_perturbed(base_id: str, preset: str, **kwargs: Any) -> Perturb:
+    """The base environment ``base_id`` built with ``kwargs`` and wrapped in the ``preset`` perturbations."""
+    env_id = next(
+        (r.id for r in registry.PERTURBED if r.kwargs.get("base_id") == base_id and r.kwargs.get("preset") == preset),
+        f"{base_id}+{preset}",
+    )
+    base = registry.get(base_id)
+    accepted = [
+        name for name, param in inspect.signature(base.load_entry_point()).parameters.items()
+        if param.kind is not param.VAR_KEYWORD and name not in base.kwargs
+    ]
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        raise TypeError(f"{env_id}: unknown keyword argument(s) {', '.join(unknown)}; accepted: {', '.join(sorted(accepted))}")
+    try:
+        env = base.load_entry_point()(**{**base.kwargs, **kwargs})
+    except (TypeError, ValueError) as error:
+        # The base environment names itself; the user asked for the perturbed ID.
+        raise type(error)(str(error).replace(base.id, env_id)) from error
+    return Perturb(env, preset, env_id=env_id)
