@@ -138,6 +138,11 @@ def env_page(description: EnvDescription, image: str | None) -> str:
     """The Markdown page of one environment; ``image`` is the picture's path relative to the page."""
     r = description.record
     expert = f"`{r.expert}` (success threshold {r.expert_threshold:.0%})" if r.expert else "none yet"
+    if r.opponents:
+        expert = (
+            f"scripted opponent levels in `{r.opponents}`; validated by the strongest against the weakest "
+            f"(score threshold {r.expert_threshold:.0%})"
+        )
     lines = [f"# {r.name}", "", r.summary, ""]
     if image:
         lines += [f"![{r.name}]({image})", ""]
@@ -193,6 +198,18 @@ def env_page(description: EnvDescription, image: str | None) -> str:
 
 def usage(record: EnvRecord) -> str:
     """A runnable snippet: make, reset, step and (when there is one) evaluate the scripted expert."""
+    if record.multi_agent and not record.entry_point.endswith(":parallel_env"):
+        lines = [
+            "import palaestra",
+            "",
+            f'env = palaestra.make_aec("{record.id}")',
+            "env.reset(seed=0)",
+            "for agent in env.agent_iter():",
+            "    observation, reward, termination, truncation, info = env.last()",
+            '    mask = observation["action_mask"] if isinstance(observation, dict) else None',
+            "    env.step(None if termination or truncation else env.action_space(agent).sample(mask))",
+        ]
+        return "\n".join(lines)
     if record.multi_agent:
         lines = [
             "import palaestra",
@@ -264,7 +281,8 @@ def _build(record: EnvRecord, **kwargs: Any) -> Any:
     import palaestra
 
     if record.multi_agent:
-        return palaestra.make_parallel(record.id, **kwargs)
+        parallel = record.entry_point.endswith(":parallel_env")
+        return (palaestra.make_parallel if parallel else palaestra.make_aec)(record.id, **kwargs)
     return palaestra.make(record.id, **kwargs)
 
 
