@@ -9,7 +9,45 @@ import importlib
 from typing import Any
 
 # Public name -> submodule that defines it.
-_EXPORTS: dict[str, str] = {}
+_EXPORTS: dict[str, str] = {
+    "Perturb": "perturbations",
+    "PerturbParallel": "perturbations",
+    "AdversarialEnv": "perturbations",
+    "Perturbation": "perturbations",
+    "PRESETS": "perturbations",
+    "make_perturbed": "perturbations",
+    "Schedule": "perturbations",
+    "Constant": "perturbations",
+    "RandomWalk": "perturbations",
+    "Drift": "perturbations",
+    "Cyclic": "perturbations",
+    "ObservationNoise": "perturbations",
+    "SensorDropout": "perturbations",
+    "StuckSensors": "perturbations",
+    "RepeatedObservation": "perturbations",
+    "ObservationDelay": "perturbations",
+    "ActionNoise": "perturbations",
+    "ActionDelay": "perturbations",
+    "StickyActions": "perturbations",
+    "ActuatorStrength": "perturbations",
+    "Dynamics": "perturbations",
+    "Push": "perturbations",
+    "Displace": "perturbations",
+    "InstructionSwitch": "perturbations",
+    "ColorJitter": "perturbations",
+    "LightingJitter": "perturbations",
+    "CameraJitter": "perturbations",
+    "Distractors": "perturbations",
+    "SelfPlayEnv": "selfplay",
+    "OpponentPool": "selfplay",
+    "GoalWrapper": "goals",
+    "GoalImage": "goals",
+    "GoalSampler": "goals",
+    "Curriculum": "goals",
+    "relabel": "goals",
+    "Instruction": "language",
+    "LanguageExtraMissing": "language",
+}
 
 
 def __getattr__(name: str) -> Any:

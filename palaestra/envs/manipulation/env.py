@@ -34,6 +34,7 @@ class ManipulationEnv(gym.Env):
     Action: ``Box(-1, 1)`` of 4 (``control="ee"``: dx, dy, dz, gripper) or 8 (``control="joints"``)
     components; out-of-range values are clipped, NaN/inf or a wrong shape raise ``ValueError``.
     Reward: ``sparse`` gives 0 on success and -1 otherwise; ``dense`` gives minus the goal distance.
+    ``reset(options={"goal": g})`` replaces the sampled goal by ``g`` (it must lie in the task's goal space).
     An episode terminates on success and is truncated by the registered ``max_episode_steps``.
     """
 
@@ -91,6 +92,8 @@ class ManipulationEnv(gym.Env):
         self.world.restore()
         self.robot.reset(Panda.REST, Panda.MAX_WIDTH)
         self.task.reset(self.np_random)
+        if options and options.get("goal") is not None:
+            self._inject_goal(options["goal"])
         obs = self._obs()
         return obs, self._info(obs)
 
@@ -130,6 +133,17 @@ class ManipulationEnv(gym.Env):
         return np.zeros(np.shape(achieved_goal)[:-1], dtype=bool)
 
     # -- helpers -----------------------------------------------------------------------------------
+    def _inject_goal(self, goal: Any) -> None:
+        """``reset(options={"goal": g})``: replace the sampled goal by ``g`` (goal wrappers, curricula)."""
+        try:
+            goal = np.asarray(goal, dtype=float)
+        except (TypeError, ValueError):
+            goal = np.full(self.task.goal_low.shape, np.nan)
+        problem = self.task.goal_problem(goal)
+        if problem is not None:
+            raise ValueError(f"{self.env_id}: options['goal'] {problem}; expected a goal of task {self.task.name!r}")
+        self.task.set_goal(goal, self.np_random)
+
     def _obs(self) -> dict[str, np.ndarray]:
         achieved = self.task.achieved_goal().astype(np.float32)
         if self.obs_mode is ObsMode.STATE:

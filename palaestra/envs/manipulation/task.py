@@ -65,6 +65,34 @@ class Task(ABC):
     def is_success(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
         return self.goal_distance(achieved, desired) < self.distance_threshold
 
+    # -- goal injection (goal wrappers, curricula) and goal images ----------------------------------
+    def goal_problem(self, goal: np.ndarray) -> str | None:
+        """Why ``goal`` is not a goal of this task, or ``None`` when it is (bounds checked with float32 slack)."""
+        if goal.shape != self.goal_low.shape:
+            return f"has shape {goal.shape}, expected {self.goal_low.shape}"
+        if not np.all(np.isfinite(goal)):
+            return f"{goal} is not finite"
+        if np.any(goal < self.goal_low - 1e-6) or np.any(goal > self.goal_high + 1e-6):
+            return f"{goal} lies outside the goal space [{self.goal_low}, {self.goal_high}]"
+        return None
+
+    def set_goal(self, goal: np.ndarray, rng: np.random.Generator) -> None:
+        """Replace the goal :meth:`reset` sampled by a valid ``goal`` (see :meth:`goal_problem`).
+
+        Tasks whose start must keep away from the goal override this to re-sample the start from ``rng``.
+        """
+        self.goal = np.clip(goal, self.goal_low, self.goal_high)
+        self.show_goal()
+
+    def show_goal(self) -> None:
+        """Move the goal marker(s) to ``self.goal``."""
+        self.world.set_pose(self.marker, self.goal)
+
+    def place_at_goal(self) -> None:
+        """Put the task's objects (or the arm) in the goal state, for goal images rendered between a
+        snapshot and its restore; motor targets are left alone, since a restore does not reset them."""
+        raise NotImplementedError(f"task {self.name!r} cannot show its goal state")
+
     def info(self) -> dict[str, Any]:
         """Extra diagnostic entries for ``info`` (fresh objects each call; never mutated afterwards)."""
         return {}

@@ -44,7 +44,13 @@ class _ArticulatedTask(Task):
         start, goal = self.sample(rng)
         self.object.set_value(start)
         self.goal = np.array([goal])
-        self.world.set_pose(self.marker, self.object.handle_position(goal), self.object.orientation)
+        self.show_goal()
+
+    def show_goal(self) -> None:
+        self.world.set_pose(self.marker, self.object.handle_position(self.goal[0]), self.object.orientation)
+
+    def place_at_goal(self) -> None:
+        self.object.set_value(self.goal[0])
 
     def observation(self) -> np.ndarray:
         value, rate = self.object.state()
@@ -110,6 +116,7 @@ class SlideDoor(_ArticulatedTask):
     goal_low = np.array([-0.12])
     goal_high = np.array([0.12])
     marker_half_extents = SlidingDoor.KNOB
+    min_travel = 0.08  # how far the goal lies from the start
 
     def make_object(self) -> SlidingDoor:
         return SlidingDoor(self.world, (0.1, 0.0, 0.0), travel=float(self.goal_high[0]))
@@ -119,8 +126,13 @@ class SlideDoor(_ArticulatedTask):
         start = float(rng.uniform(low, high))
         while True:  # rejection keeps the goal uniform over the allowed part of the travel
             goal = float(rng.uniform(low, high))
-            if abs(goal - start) >= 0.08:
+            if abs(goal - start) >= self.min_travel:
                 return start, goal
+
+    def set_goal(self, goal: np.ndarray, rng: np.random.Generator) -> None:
+        super().set_goal(goal, rng)
+        while abs(self.object.value() - self.goal[0]) < self.min_travel:
+            self.object.set_value(float(rng.uniform(self.goal_low[0], self.goal_high[0])))
 
 
 class PressButton(_ArticulatedTask):

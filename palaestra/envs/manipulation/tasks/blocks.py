@@ -35,7 +35,14 @@ class Reach(Task):
 
     def reset(self, rng: np.random.Generator) -> None:
         self.goal = rng.uniform(self.goal_low, self.goal_high)
-        self.world.set_pose(self.marker, self.goal)
+        self.show_goal()
+
+    def place_at_goal(self) -> None:
+        c, arm = self.world.client, self.robot
+        for _ in range(4):  # each IK solve starts from the last posture; a few passes reach millimetres
+            q = c.calculateInverseKinematics(arm.body, arm.EE_LINK, self.goal, arm.DOWN, maxNumIterations=50)
+            for joint, value in zip(arm.ARM, q):
+                c.resetJointState(arm.body, joint, value)
 
     def observation(self) -> np.ndarray:
         return np.zeros(0)
@@ -54,6 +61,7 @@ class _SingleObject(Task):
     mass = 0.1
     friction = 1.0
     color = BLUE
+    min_start_gap = 0.0  # table-plane distance the start keeps from the goal
 
     def build(self) -> None:
         self.object = self.world.add_box(
@@ -66,6 +74,14 @@ class _SingleObject(Task):
         position = np.array([xy[0], xy[1], self.half_extents[2]])
         self.world.set_pose(self.object, position)
         return position
+
+    def set_goal(self, goal: np.ndarray, rng: np.random.Generator) -> None:
+        super().set_goal(goal, rng)
+        while np.linalg.norm(self.world.pose(self.object)[0][:2] - self.goal[:2]) < self.min_start_gap:
+            self._place_object(rng)
+
+    def place_at_goal(self) -> None:
+        self.world.set_pose(self.object, self.goal)
 
     def observation(self) -> np.ndarray:
         return _body_state(self.world.client, self.object)
@@ -92,11 +108,12 @@ class Push(_SingleObject):
     name = "push"
     goal_low = np.array([-0.15, -0.15, CUBE])
     goal_high = np.array([0.15, 0.15, CUBE])
+    min_start_gap = 0.1
 
     def reset(self, rng: np.random.Generator) -> None:
         start = self._place_object(rng)
-        self.goal = _sample_away(rng, self.goal_low, self.goal_high, start, 0.1)
-        self.world.set_pose(self.marker, self.goal)
+        self.goal = _sample_away(rng, self.goal_low, self.goal_high, start, self.min_start_gap)
+        self.show_goal()
 
 
 class Slide(_SingleObject):
@@ -134,7 +151,15 @@ class Slide(_SingleObject):
             if abs(goal[1] - xy[1]) <= self.max_sideways:
                 break
         self.goal = goal
-        self.world.set_pose(self.marker, self.goal)
+        self.show_goal()
+
+    def set_goal(self, goal: np.ndarray, rng: np.random.Generator) -> None:
+        super().set_goal(goal, rng)
+        while True:
+            xy = rng.uniform(self.start_low, self.start_high)
+            if abs(self.goal[1] - xy[1]) <= self.max_sideways:
+                break
+        self.world.set_pose(self.object, (xy[0], xy[1], self.ice_thickness + self.half_extents[2]))
 
 
 class PickAndPlace(_SingleObject):
@@ -146,14 +171,15 @@ class PickAndPlace(_SingleObject):
     name = "pick_and_place"
     goal_low = np.array([-0.15, -0.15, CUBE])
     goal_high = np.array([0.15, 0.15, 0.2])
+    min_start_gap = 0.1
 
     def reset(self, rng: np.random.Generator) -> None:
         start = self._place_object(rng)
-        goal = _sample_away(rng, self.goal_low, self.goal_high, start, 0.1)
+        goal = _sample_away(rng, self.goal_low, self.goal_high, start, self.min_start_gap)
         if rng.random() < 0.5:
             goal[2] = CUBE
         self.goal = goal
-        self.world.set_pose(self.marker, self.goal)
+        self.show_goal()
 
 
 class Flip(_SingleObject):
@@ -180,10 +206,36 @@ class Flip(_SingleObject):
         self.world.set_pose(self.object, start, c.getQuaternionFromEuler((0.0, 0.0, yaw)))
         angle = yaw + rng.integers(4) * np.pi / 2
         self.goal = np.array([np.cos(angle), np.sin(angle), 0.0])
-        # The marker shows the block lying where it would land, its long axis along the goal.
-        lying = c.getQuaternionFromEuler((0.0, np.pi / 2, angle))
+        self.world.set_pose(self.marker, *self._lying_pose(start, angle))
+
+    def _lying_pose(self, start: np.ndarray, angle: float) -> tuple[np.ndarray, tuple[float, ...]]:
+        """Where the block lands from ``start``, its long axis along ``angle``: what the marker shows."""
+        lying = self.world.client.getQuaternionFromEuler((0.0, np.pi / 2, angle))
         where = start + self.goal * self.half_extents[2] + (0.0, 0.0, self.half_extents[0] - self.half_extents[2])
-        self.world.set_pose(self.marker, where, lying)
+        return where, lying
+
+    def goal_problem(self, goal: np.ndarray) -> str | None:
+        problem = super().goal_problem(goal)
+        if problem is None and (abs(goal[2]) > 1e-6 or abs(np.linalg.norm(goal) - 1.0) > 1e-3):
+            problem = f"{goal} is not a horizontal unit vector"
+        return problem
+
+    def set_goal(self, goal: np.ndarray, rng: np.random.Generator) -> None:
+        """Turn the upright block about z, by at most 45 degrees, so that one of its sides faces ``goal``."""
+        angle = float(np.arctan2(goal[1], goal[0]))
+        self.goal = np.array([np.cos(angle), np.sin(angle), 0.0])
+        position, orientation = self.world.pose(self.object)
+        yaw = self.world.client.getEulerFromQuaternion(orientation)[2]
+        yaw = angle - np.round((angle - yaw) / (np.pi / 2)) * np.pi / 2
+        self.world.set_pose(self.object, position, self.world.client.getQuaternionFromEuler((0.0, 0.0, yaw)))
+        self.show_goal()
+
+    def show_goal(self) -> None:
+        start = self.world.pose(self.object)[0]
+        self.world.set_pose(self.marker, *self._lying_pose(start, float(np.arctan2(self.goal[1], self.goal[0]))))
+
+    def place_at_goal(self) -> None:
+        self.world.set_pose(self.object, *self.world.pose(self.marker))
 
     def achieved_goal(self) -> np.ndarray:
         orn = self.world.client.getBasePositionAndOrientation(self.object)[1]
@@ -216,15 +268,36 @@ class Stack(Task):
         # Rejection-sample two cube starts and the stack base so that no two are within 10 cm.
         while True:
             points = rng.uniform(OBJECT_LOW, OBJECT_HIGH, size=(3, 2))
-            gaps = [np.linalg.norm(points[i] - points[j]) for i, j in ((0, 1), (0, 2), (1, 2))]
-            if min(gaps) >= 0.1:
+            if _min_gap(points) >= 0.1:
                 break
         for cube, xy in zip(self.cubes, points[:2]):
             self.world.set_pose(cube, (xy[0], xy[1], CUBE))
         base = np.array([points[2, 0], points[2, 1], CUBE])
         self.goal = np.concatenate((base, base + (0.0, 0.0, 2 * CUBE)))
+        self.show_goal()
+
+    def goal_problem(self, goal: np.ndarray) -> str | None:
+        problem = super().goal_problem(goal)
+        if problem is None and np.abs(goal[3:] - goal[:3] - (0.0, 0.0, 2 * CUBE)).max() > 1e-6:
+            problem = f"{goal} does not put the second target one cube height above the first"
+        return problem
+
+    def set_goal(self, goal: np.ndarray, rng: np.random.Generator) -> None:
+        super().set_goal(goal, rng)
+        while True:  # re-place the cubes, as reset does, at least 10 cm from each other and from the base
+            points = np.vstack((rng.uniform(OBJECT_LOW, OBJECT_HIGH, size=(2, 2)), self.goal[:2]))
+            if _min_gap(points) >= 0.1:
+                break
+        for cube, xy in zip(self.cubes, points[:2]):
+            self.world.set_pose(cube, (xy[0], xy[1], CUBE))
+
+    def show_goal(self) -> None:
         for marker, target in zip(self.markers, (self.goal[:3], self.goal[3:])):
             self.world.set_pose(marker, target)
+
+    def place_at_goal(self) -> None:
+        for cube, target in zip(self.cubes, (self.goal[:3], self.goal[3:])):
+            self.world.set_pose(cube, target)
 
     def observation(self) -> np.ndarray:
         return np.concatenate([_body_state(self.world.client, cube) for cube in self.cubes])
@@ -242,6 +315,11 @@ class Stack(Task):
     def expert_state(self) -> dict[str, np.ndarray]:
         lower, upper = (self.world.pose(cube)[0] for cube in self.cubes)
         return {"lower": lower, "upper": upper, "lower_target": self.goal[:3].copy(), "upper_target": self.goal[3:].copy()}
+
+
+def _min_gap(points: np.ndarray) -> float:
+    """The smallest distance between any two of three points."""
+    return min(np.linalg.norm(points[i] - points[j]) for i, j in ((0, 1), (0, 2), (1, 2)))
 
 
 def _body_state(client, body: int) -> np.ndarray:
