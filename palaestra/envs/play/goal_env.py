@@ -1,0 +1,76 @@
+"""``palaestra/PlayroomGoal-v0``: reach a target scene state drawn from a task feasible at the start."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from gymnasium import spaces
+
+from palaestra.envs.play.env import PlayroomEnv
+from palaestra.envs.play.goal import SceneGoal
+
+
+class PlayroomGoalEnv(PlayroomEnv):
+    """The playroom with a goal state (Gymnasium-Robotics GoalEnv semantics, so HER works unchanged).
+
+    Observation: ``Dict(observation, achieved_goal, desired_goal)``; ``observation`` is the free playroom's
+    (state vector or camera frames). A goal is 32 floats: a target scene's 16 goal features followed by
+    the 0/1 mask of those that count (see :class:`~palaestra.envs.play.goal.SceneGoal`); each episode's
+    target comes from one oracle task feasible from its start (``tasks`` restricts them), named in
+    ``info["task"]``. Other keyword arguments are those of the free playroom (``obs_mode``...).
+    Reward: 0 when every masked feature is within tolerance of the target, -1 otherwise; the episode
+    terminates then. ``compute_reward``/``compute_terminated``/``compute_truncated`` are pure and
+    vectorised over a leading batch axis.
+    """
+
+    env_id = "palaestra/PlayroomGoal-v0"
+    accepted = PlayroomEnv.accepted + ("tasks",)
+
+    def __init__(
+        self,
+        tasks: Sequence[str] | None = None,
+        **options: Any,
+    ) -> None:
+        self.task = SceneGoal()
+        super().__init__(**options)  # obs_mode, render_mode, camera, gripper_size, physics
+        self.tasks = self._task_names(tasks)
+        self.goal = np.zeros(self.task.goal_dim)
+        self.goal_task = ""
+
+    def _observation_space(self) -> spaces.Space:
+        # Unbounded: a block knocked off the desk can go anywhere.
+        goal = spaces.Box(-np.inf, np.inf, shape=(self.task.goal_dim,), dtype=np.float32)
+        return spaces.Dict({"observation": self.scene_space, "achieved_goal": goal, "desired_goal": goal})
+
+    def _begin_episode(self) -> None:
+        self.goal, self.goal_task = self.task.sample(self.start_state, self.np_random, self.tasks)
+
+    def _obs(self) -> dict[str, Any]:
+        return {
+            "observation": self._scene_obs(),
+            "achieved_goal": self.task.achieved(self.state, self.goal).astype(np.float32),
+            "desired_goal": self.goal.astype(np.float32),
+        }
+
+    def _success(self) -> bool:
+        achieved = self.task.achieved(self.state, self.goal).astype(np.float32)
+        return bool(self.task.is_success(achieved, self.goal.astype(np.float32)))
+
+    def _judge(self) -> tuple[float, bool]:
+        success = self._success()
+        return (0.0 if success else -1.0), success
+
+    def _info(self) -> dict[str, Any]:
+        return {"is_success": self._success(), "task": self.goal_task}
+
+    # -- GoalEnv API (vectorised over a leading batch axis, pure) ------------------------------------
+    def compute_reward(self, achieved_goal, desired_goal, info) -> np.ndarray:
+        return self.task.is_success(achieved_goal, desired_goal).astype(np.float32) - 1.0
+
+    def compute_terminated(self, achieved_goal, desired_goal, info) -> np.ndarray:
+        return self.task.is_success(achieved_goal, desired_goal)
+
+    def compute_truncated(self, achieved_goal, desired_goal, info) -> np.ndarray:
+        return np.zeros(np.shape(achieved_goal)[:-1], dtype=bool)
