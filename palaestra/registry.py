@@ -70,7 +70,8 @@ _EXPERTS = "palaestra.baselines.experts"
 
 
 def _manipulation(
-    name: str, task: str, summary: str, success: str, steps: int = 50, tags: tuple[str, ...] = ()
+    name: str, task: str, summary: str, success: str, steps: int = 50, tags: tuple[str, ...] = (),
+    baseline: str | None = None,
 ) -> EnvRecord:
     experts = "articulated" if "articulated" in tags else "blocks"
     return EnvRecord(
@@ -81,6 +82,7 @@ def _manipulation(
         max_episode_steps=steps,
         tags=frozenset(("goal", "state", "pixels", "panda") + tags),
         expert=f"{_EXPERTS}.{experts}:{name}Expert",
+        baseline=baseline,
         summary=summary,
         success=success,
     )
@@ -89,11 +91,11 @@ def _manipulation(
 MANIPULATION: tuple[EnvRecord, ...] = (
     _manipulation(
         "Reach", "reach", "Move the gripper to a target point in the air.",
-        "gripper within 5 cm of the target",
+        "gripper within 5 cm of the target", baseline="Reach.yaml",
     ),
     _manipulation(
         "Push", "push", "Push a cube across the table to a target on the table, gripper kept closed or open.",
-        "cube centre within 5 cm of the target",
+        "cube centre within 5 cm of the target", baseline="Push.yaml",
     ),
     _manipulation(
         "Slide", "slide", "Send a low-friction puck sliding to a target beyond the gripper's reach.",
@@ -101,7 +103,7 @@ MANIPULATION: tuple[EnvRecord, ...] = (
     ),
     _manipulation(
         "PickAndPlace", "pick_and_place", "Grasp a cube and carry it to a target on the table or in the air.",
-        "cube centre within 5 cm of the target", tags=("grasp",),
+        "cube centre within 5 cm of the target", tags=("grasp",), baseline="PickAndPlace.yaml",
     ),
     _manipulation(
         "Stack", "stack", "Place two cubes at their targets, the second one on top of the first.",
@@ -130,18 +132,158 @@ MANIPULATION: tuple[EnvRecord, ...] = (
 )
 
 # The playroom family (palaestra/envs/play).
-PLAY: tuple[EnvRecord, ...] = ()
+_PLAY_TAGS = frozenset(("play", "state", "pixels", "panda"))
+PLAY: tuple[EnvRecord, ...] = (
+    EnvRecord(
+        id=f"{NAMESPACE}/Playroom-v0", family="play", entry_point="palaestra.envs.play.env:PlayroomEnv",
+        summary="Free play at a desk with a drawer, a sliding door, a button lamp, a lever bulb and three blocks.",
+        success="none: no reward and no termination; the task oracle labels what was done",
+        max_episode_steps=2400, tags=_PLAY_TAGS,
+    ),
+    EnvRecord(
+        id=f"{NAMESPACE}/PlayroomGoal-v0", family="play", entry_point="palaestra.envs.play.goal_env:PlayroomGoalEnv",
+        summary="Reach a target playroom state drawn from one of 35 tasks feasible from the start.",
+        success="every feature the task changes within tolerance of the target (blocks 5 cm, joints 3 cm)",
+        max_episode_steps=150, tags=_PLAY_TAGS | {"goal"},
+    ),
+    EnvRecord(
+        id=f"{NAMESPACE}/PlayroomLanguage-v0", family="play",
+        entry_point="palaestra.envs.play.language_env:PlayroomLanguageEnv",
+        summary="Follow one natural-language instruction in the playroom (35 tasks, train/held-out phrasings).",
+        success="the task oracle sees the instructed task done between the episode's start and now",
+        max_episode_steps=150, tags=_PLAY_TAGS | {"language"},
+    ),
+)
 
 # PettingZoo games (palaestra/envs/competitive): entry point ``module:parallel_env``, or ``module:env`` for a
 # turn-based game that only has the AEC API. Grouped by kind of game.
-_VOLLEYBALL: tuple[EnvRecord, ...] = ()
-_FIELD_GAMES: tuple[EnvRecord, ...] = ()  # top-down team games: soccer, tag
-_TURN_BASED: tuple[EnvRecord, ...] = ()  # text games for language-model self-play, matrix games
-_FIGHTING: tuple[EnvRecord, ...] = ()  # PyBullet: sumo, boxing
+_VOLLEY = "palaestra.envs.competitive.volleyball"
+_VOLLEYBALL: tuple[EnvRecord, ...] = tuple(
+    EnvRecord(
+        id=f"{NAMESPACE}/{name}-v0", family="competitive", entry_point=f"{_VOLLEY}:parallel_env",
+        summary=summary, success=f"win the match: first side to {points} points (by score at {cycles} steps)",
+        kwargs={"team_size": size}, max_episode_steps=cycles,
+        tags=frozenset({"multi-agent", "two-player" if size == 1 else "team", "2d", "state", "pixels"}),
+        opponents=f"{_VOLLEY}:OPPONENTS", expert_threshold=0.9,
+    )
+    for name, size, points, cycles, summary in (
+        ("Volleyball", 1, 5, 3000, "Slime-volleyball-like 1v1: move, jump and bounce the ball over the net."),
+        ("TeamVolleyball2v2", 2, 7, 4500, "2v2 side-view volleyball with three touches a side and no double touch."),
+        ("TeamVolleyball3v3", 3, 7, 4500, "3v3 side-view volleyball with three touches a side and no double touch."),
+    )
+)
+_FIELD_GAMES: tuple[EnvRecord, ...] = (  # top-down team games: soccer, tag
+    EnvRecord(
+        id=f"{NAMESPACE}/Soccer2v2-v0", family="competitive",
+        entry_point="palaestra.envs.competitive.soccer:parallel_env",
+        summary="Two teams of two discs push a ball into the other side's goal on a walled top-down pitch.",
+        success="win the match: first side to 3 goals, else more goals after 400 steps",
+        max_episode_steps=400,
+        tags=frozenset({"multi-agent", "team", "2d", "state", "pixels"}),
+        opponents="palaestra.envs.competitive.soccer:OPPONENTS",
+        expert_threshold=0.9,
+    ),
+    EnvRecord(
+        id=f"{NAMESPACE}/Tag-v0", family="competitive",
+        entry_point="palaestra.envs.competitive.tag:parallel_env",
+        summary="Two predators try to touch two faster, more agile prey in a walled square; tagged prey are out.",
+        success="predators: tag both prey within 300 steps; prey: keep one untagged until then",
+        max_episode_steps=300,
+        tags=frozenset({"multi-agent", "team", "2d", "state", "pixels"}),
+        opponents="palaestra.envs.competitive.tag:OPPONENTS",
+        expert_threshold=0.9,
+    ),
+)
+_CG = "palaestra.envs.competitive"
+_TEXT_GAME_TAGS = frozenset({"multi-agent", "two-player", "turn-based", "text", "language", "action-mask"})
+_TURN_BASED: tuple[EnvRecord, ...] = (  # text games for language-model self-play, matrix games
+    EnvRecord(
+        id="palaestra/TicTacToe-v0", family="competitive", entry_point=f"{_CG}.tictactoe:env",
+        summary="3x3 tic-tac-toe with action masks, text observations and a text-move parser.",
+        success="win the game (three in a row); a full board is a draw",
+        max_episode_steps=9, tags=_TEXT_GAME_TAGS,
+        opponents=f"{_CG}.tictactoe:OPPONENTS", expert_threshold=0.9,
+    ),
+    EnvRecord(
+        id="palaestra/KuhnPoker-v0", family="competitive", entry_point=f"{_CG}.kuhn_poker:env",
+        summary="Kuhn's three-card poker over a match of 100 hands (hands=1 for the one-hand game).",
+        success="end the match with more chips than the opponent",
+        kwargs={"hands": 100}, max_episode_steps=300, tags=_TEXT_GAME_TAGS | {"imperfect-information"},
+        opponents=f"{_CG}.kuhn_poker:OPPONENTS", expert_threshold=0.7,
+    ),
+    EnvRecord(
+        id="palaestra/Negotiation-v0", family="competitive", entry_point=f"{_CG}.negotiation:env",
+        summary="Alternating-offers bargaining over three kinds of items with private values.",
+        success="agree on a deal worth more to you than the other's share is to them",
+        max_episode_steps=10, tags=_TEXT_GAME_TAGS | {"imperfect-information", "mixed-motive"},
+        opponents=f"{_CG}.negotiation:OPPONENTS", expert_threshold=0.75,
+    ),
+    EnvRecord(
+        id="palaestra/RockPaperScissors-v0", family="competitive", entry_point=f"{_CG}.matrix_games:parallel_env",
+        summary="Iterated rock-paper-scissors, 20 simultaneous rounds.",
+        success="a higher payoff total than the opponent after 20 rounds",
+        kwargs={"game": "rps"}, max_episode_steps=20,
+        tags=frozenset({"multi-agent", "two-player", "simultaneous", "matrix-game", "text"}),
+        # Nothing beats uniform random in expectation: the check only guards against a broken strongest level.
+        opponents=f"{_CG}.matrix_games:OPPONENTS", expert_threshold=0.35,
+    ),
+    EnvRecord(
+        id="palaestra/FarmRaidGuard-v0", family="competitive", entry_point=f"{_CG}.matrix_games:parallel_env",
+        summary="Iterated 3-action game: cyclic raids (zero-sum) plus a trade bonus when the other farms.",
+        success="a higher payoff total than the opponent after 20 rounds",
+        kwargs={"game": "frg"}, max_episode_steps=20,
+        tags=frozenset({"multi-agent", "two-player", "simultaneous", "matrix-game", "text", "mixed-motive"}),
+        opponents=f"{_CG}.matrix_games:OPPONENTS", expert_threshold=0.7,
+    ),
+)
+_FIGHTING: tuple[EnvRecord, ...] = (  # PyBullet: sumo, boxing
+    EnvRecord(
+        id=f"{NAMESPACE}/Sumo-v0", family="competitive",
+        entry_point="palaestra.envs.competitive.sumo:parallel_env",
+        summary="Two fighters on a raised round ring push each other; leaving the ring or falling loses.",
+        success="win the bout: the opponent leaves the ring or falls first",
+        max_episode_steps=400,
+        tags=frozenset({"multi-agent", "two-player", "3d", "pybullet", "state", "pixels"}),
+        opponents="palaestra.envs.competitive.sumo:OPPONENTS",
+        expert_threshold=0.9,
+    ),
+    EnvRecord(
+        id=f"{NAMESPACE}/Boxing-v0", family="competitive",
+        entry_point="palaestra.envs.competitive.boxing:parallel_env",
+        summary="Two fighters with punching arms in a roped ring score clean hits; more hits or a 5-point lead wins.",
+        success="win the round: more clean hits at the bell, or a 5-hit lead",
+        max_episode_steps=480,
+        tags=frozenset({"multi-agent", "two-player", "3d", "pybullet", "state", "pixels"}),
+        opponents="palaestra.envs.competitive.boxing:OPPONENTS",
+        expert_threshold=0.9,
+    ),
+)
 COMPETITIVE: tuple[EnvRecord, ...] = _VOLLEYBALL + _FIELD_GAMES + _TURN_BASED + _FIGHTING
 
 # Perturbation presets of manipulation tasks, registered as their own IDs (palaestra/wrappers/perturbations).
-PERTURBED: tuple[EnvRecord, ...] = ()
+# Same expert as the base task; its threshold is the expert's measured success over seeds 0-99 minus a margin.
+PERTURBED: tuple[EnvRecord, ...] = tuple(
+    EnvRecord(
+        id=f"{NAMESPACE}/{base.name}-Perturbed-{level.title()}-v0",
+        family="manipulation",
+        entry_point="palaestra.wrappers.perturbations:make_perturbed",
+        kwargs={"base_id": base.id, "preset": level},
+        max_episode_steps=base.max_episode_steps,
+        tags=base.tags | {"perturbed"},
+        expert=base.expert,
+        expert_threshold=threshold,
+        summary=f"{base.summary} Under the {level!r} perturbation preset (sensor and action noise, delays, "
+        "object dynamics, pushes).",
+        success=base.success,
+    )
+    for base in MANIPULATION
+    for level, threshold in {
+        # Measured (seeds 0-99): Reach 100/100/100, Push 99/99/58, PickAndPlace 100/97/70 (easy/medium/hard).
+        "Reach": {"easy": 0.95, "medium": 0.95, "hard": 0.95},
+        "Push": {"easy": 0.9, "medium": 0.9, "hard": 0.5},
+        "PickAndPlace": {"easy": 0.95, "medium": 0.9, "hard": 0.6},
+    }.get(base.name, {}).items()
+)
 
 RECORDS: tuple[EnvRecord, ...] = MANIPULATION + PLAY + COMPETITIVE + PERTURBED
 
