@@ -69,12 +69,22 @@ def describe(record: EnvRecord) -> EnvDescription:
 
 
 def options(record: EnvRecord) -> dict[str, Any]:
-    """The entry point's keyword arguments and defaults, with the values the record fixes."""
+    """The entry point's keyword arguments and defaults, with the values the record fixes.
+
+    A class constructor that passes ``**kwargs`` on to its base class also lists the base's arguments.
+    """
+    entry = record.load_entry_point()
+    signatures = [inspect.signature(entry)]
+    if inspect.isclass(entry):
+        signatures = [inspect.signature(c.__init__) for c in inspect.getmro(entry) if "__init__" in vars(c)]
     found: dict[str, Any] = {}
-    for name, param in inspect.signature(record.load_entry_point()).parameters.items():
-        if param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
-            continue
-        found[name] = record.kwargs.get(name, None if param.default is param.empty else param.default)
+    for signature in signatures:
+        for name, param in signature.parameters.items():
+            if name == "self" or name in found or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
+                continue
+            found[name] = record.kwargs.get(name, None if param.default is param.empty else param.default)
+        if not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+            break
     return found
 
 
