@@ -9,7 +9,7 @@ import numpy as np
 from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive.policy import RandomPolicy
-from palaestra.envs.competitive.sumo import AGENTS, INDEX, FighterPolicy, FightingEnv, game_metadata
+from palaestra.envs.competitive.fighting import AGENTS, INDEX, FighterPolicy, FightingEnv, game_metadata
 from palaestra.sim.fighters import Fighter, build_square_ring
 from palaestra.sim.world import PhysicsConfig
 from palaestra.validation import reject_unknown_kwargs

@@ -9,8 +9,9 @@ import pybullet as p
 import pytest
 
 from palaestra.competitive.match import play_match
-from palaestra.envs.competitive import boxing, sumo
-from palaestra.envs.competitive.sumo import INDEX, OPPONENTS
+from palaestra.envs.competitive import boxing, fighting, sumo
+from palaestra.envs.competitive.fighting import INDEX
+from palaestra.envs.competitive.sumo import OPPONENTS
 
 STILL = np.zeros(3, dtype=np.float32)
 
@@ -68,7 +69,7 @@ def test_a_toppled_fighter_loses_and_a_slight_lean_recovers(game):
     toppled = p.getQuaternionFromEuler((0.0, math.radians(75.0), 0.0))
     game.world.set_pose(game.fighters["blue_0"].body, (0.6, 0.0, 0.5), toppled)
     _, _, _, _, infos = _until_over(game, limit=5)
-    assert game.states["blue_0"].tilt > sumo.FALL_TILT
+    assert game.states["blue_0"].tilt > fighting.FALL_TILT
     assert infos["blue_0"]["outcome"] == -1 and infos["red_0"]["outcome"] == 1
 
 
@@ -161,7 +162,7 @@ def test_rgb_array_shows_both_fighters(module):
     env.reset(seed=0)
     frame = env.render()
     env.close()
-    assert frame.shape == (sumo.RENDER_SIZE, sumo.RENDER_SIZE, 3) and frame.dtype == np.uint8
+    assert frame.shape == (fighting.RENDER_SIZE, fighting.RENDER_SIZE, 3) and frame.dtype == np.uint8
     r, g, b = (frame[..., i].astype(int) for i in range(3))
     assert ((r > 150) & (g < 90) & (b < 90)).sum() > 30, "no red fighter in the frame"
     assert ((b > 150) & (r < 90) & (g < 120)).sum() > 30, "no blue fighter in the frame"
