@@ -80,8 +80,8 @@ def _seed(seed: int, index: int) -> int:
 def play_match(env: Any, policies: Mapping[str, Policy], seed: int, max_steps: int | None = None) -> MatchResult:
     """Play one match of ``env`` (parallel or AEC) with one policy per team, from ``reset(seed=seed)``.
 
-    Raises ``RuntimeError`` when the match ends without every agent reporting an ``outcome`` (a game
-    convention) or runs past ``max_steps`` env steps.
+    Raises ``RuntimeError`` when the match ends without an ``outcome`` for every team (a game convention:
+    the agents still playing at the end report it) or runs past ``max_steps`` env steps.
     """
     teams = teams_of(env)
     if set(policies) != set(teams):
@@ -93,13 +93,15 @@ def play_match(env: Any, policies: Mapping[str, Policy], seed: int, max_steps: i
     final: dict[str, Mapping[str, Any]] = {}
     step = _play_parallel if is_parallel(env) else _play_aec
     steps = step(env, policies, team_of, returns, final, seed, max_steps)
+    # An agent that left before the end (a tagged prey) may not know the result; its team's does.
     outcome: dict[str, int] = {}
     for agent, team in team_of.items():
         info = final.get(agent, {})
-        if "outcome" not in info:
-            raise RuntimeError(f"match ended without an outcome for agent {agent!r} (final info {dict(info)})")
-        if outcome.setdefault(team, int(info["outcome"])) != int(info["outcome"]):
+        if "outcome" in info and outcome.setdefault(team, int(info["outcome"])) != int(info["outcome"]):
             raise RuntimeError(f"agents of team {team!r} report different outcomes")
+    missing = [team for team in teams if team not in outcome]
+    if missing:
+        raise RuntimeError(f"match ended without an outcome for team(s) {missing} (final infos {final})")
     return MatchResult(outcome, returns, steps)
 
 

@@ -16,3 +16,17 @@ def test_expert_solves_a_quick_sample(env_id):
     # is below the record's threshold (for a 0.95 expert that is 8 or fewer successes out of 10).
     upper = wilson_interval(result.successes, 10)[1]
     assert upper >= record.expert_threshold, f"{env_id}: expert solved {result.successes}/10 ({result})"
+
+
+WITH_OPPONENTS = [r.id for r in registry.RECORDS if r.multi_agent and r.opponents]
+
+
+@pytest.mark.parametrize("env_id", WITH_OPPONENTS)
+def test_strongest_scripted_level_beats_the_weakest_on_a_quick_sample(env_id):
+    from palaestra.baselines.validate import matchup
+    from palaestra.competitive import evaluate as play
+
+    strongest, weakest = matchup(env_id)
+    result = play(strongest, weakest, env_id, seeds=range(1000, 1010))
+    # The same quick rule as above, on the score (win 1, draw 1/2) of validate's matchup.
+    assert result.ci_high >= registry.get(env_id).expert_threshold, f"{env_id}: {strongest} vs {weakest}: {result}"
