@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     play = commands.add_parser("play", help="play an environment with the keyboard in a window")
     play.add_argument("id", metavar="ID", help="a game such as palaestra/Volleyball-v0")
     play.add_argument("--opponent", default="strong", help="scripted level of the other side (default: strong)")
-    play.add_argument("--side", default=None, help="the side you play (default: the game's first side)")
+    play.add_argument("--side", default="left", help="the side you play (default: left)")
     play.set_defaults(run=_play)
 
     bench = commands.add_parser("bench", help="steps/s, reset ms, frames/s and vector scaling per environment")
@@ -296,7 +296,8 @@ def _play(args: argparse.Namespace) -> int:
         result = play(record.id, opponent=args.opponent, side=args.side)
     except (KeyError, ValueError, RuntimeError) as error:
         return _error(error)
-    _console().print(f"{record.id}: {result}")
+    outcome = {1: "won", 0: "drawn", -1: "lost", None: "stopped"}[result["outcome"]]
+    _console().print(f"{record.id}: match {outcome}, score {result['score'][0]}-{result['score'][1]}")
     return 0
 
 

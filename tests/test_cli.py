@@ -133,3 +133,15 @@ def test_write_png_round_trips_pixels(tmp_path):
 def test_write_png_rejects_non_rgb(tmp_path):
     with pytest.raises(ValueError, match="RGB"):
         write_png(tmp_path / "x.png", np.zeros((4, 4), np.uint8))
+
+
+def test_play_runs_a_game_window_and_refuses_tasks_without_opponents(monkeypatch, capsys):
+    from palaestra.competitive import human
+
+    real = human.play
+    monkeypatch.setattr(human, "play", lambda *a, **k: real(*a, **k, max_frames=20, events=[[]] * 20, seed=0))
+    assert main(["play", "Volleyball", "--opponent", "heuristic", "--side", "right"]) == 0
+    assert "palaestra/Volleyball-v0: match stopped, score 0-0" in capsys.readouterr().out
+    assert main(["play", "Push"]) == 2
+    assert "keyboard play is available for competitive games" in capsys.readouterr().err
+    assert main(["play", "Volleyball", "--opponent", "grandmaster"]) == 2
