@@ -73,10 +73,35 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=_evaluate)
 
     play = commands.add_parser("play", help="play an environment with the keyboard in a window")
-    play.add_argument("id", metavar="ID", help="a game such as palaestra/Volleyball-v0")
-    play.add_argument("--opponent", default="strong", help="scripted level of the other side (default: strong)")
-    play.add_argument("--side", default="left", help="the side you play (default: left)")
+    play.add_argument("id", metavar="ID", help="a volleyball game, or palaestra/Playroom-v0 (recorded)")
+    play.add_argument("--opponent", default="strong", help="games: scripted level of the other side (default: strong)")
+    play.add_argument("--side", default="left", help="games: the side you play (default: left)")
+    play.add_argument("--out", help="playroom: folder to record into (default human-play-<time>)")
+    play.add_argument("--seed", type=int, default=0, help="playroom: seed of the first episode (default 0)")
     play.set_defaults(run=_play)
+
+    collect = commands.add_parser("collect", help="record play data as a Minari dataset (extra: data)")
+    what = collect.add_subparsers(title="what", required=True, metavar="WHAT")
+    collect_play = what.add_parser("play", help="an agent's play in palaestra/Playroom-v0")
+    collect_play.add_argument("--episodes", type=_positive, required=True)
+    collect_play.add_argument("--out", required=True, help="a new folder for the dataset")
+    collect_play.add_argument("--steps", type=_positive, default=1200, help="steps per episode (default 1200 = 50 s)")
+    collect_play.add_argument("--seed", type=int, default=0)
+    collect_play.add_argument("--agent", choices=["play", "random"], default="play")
+    collect_play.add_argument("--obs-mode", choices=["state", "pixels"], default="state")
+    collect_play.set_defaults(run=_collect_play)
+    collect_demos = what.add_parser("demos", help="per-task scripted demonstrations for a step budget")
+    collect_demos.add_argument("--steps", type=_positive, required=True)
+    collect_demos.add_argument("--out", required=True, help="a new folder for the dataset")
+    collect_demos.add_argument("--seed", type=int, default=0)
+    collect_demos.set_defaults(run=_collect_demos)
+
+    data = commands.add_parser("data", help="inspect play datasets (extra: data)")
+    data_what = data.add_subparsers(title="what", required=True, metavar="WHAT")
+    data_report = data_what.add_parser("report", help="tasks a play dataset covers and its state-action coverage")
+    data_report.add_argument("dir", metavar="DIR")
+    data_report.add_argument("--compare", metavar="DIR2", help="also compare coverage with DIR2 over the same steps")
+    data_report.set_defaults(run=_data_report)
 
     bench = commands.add_parser("bench", help="steps/s, reset ms, frames/s and vector scaling per environment")
     bench.add_argument("--ids", nargs="+", metavar="ID", help="environments to measure (default: all)")
@@ -288,6 +313,8 @@ def _play(args: argparse.Namespace) -> int:
         record = registry.get(args.id)
     except registry.UnknownEnvironmentError as error:
         return _error(error)
+    if record.id == "palaestra/Playroom-v0":
+        return _play_playroom(record.id, args)
     if record.family != "competitive" or record.opponents is None:
         return _error(f"{record.id}: keyboard play is available for competitive games with scripted opponents")
     from palaestra.competitive.human import play
@@ -298,6 +325,64 @@ def _play(args: argparse.Namespace) -> int:
         return _error(error)
     outcome = {1: "won", 0: "drawn", -1: "lost", None: "stopped"}[result["outcome"]]
     _console().print(f"{record.id}: match {outcome}, score {result['score'][0]}-{result['score'][1]}")
+    return 0
+
+
+def _play_playroom(env_id: str, args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    out = args.out or f"human-play-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        from palaestra.data.human import play_keyboard
+
+        result = play_keyboard(env_id, out=out, seed=args.seed)
+    except (ImportError, FileExistsError, ValueError) as error:
+        return _error(error)
+    _console().print(f"{env_id}: recorded {result['episodes']} episodes, {result['steps']} steps in {out}")
+    return 0
+
+
+def _collect_play(args: argparse.Namespace) -> int:
+    try:
+        from palaestra.data.collect import agent_by_name, collect_play
+
+        data = collect_play(
+            args.episodes, args.out, steps_per_episode=args.steps, seed=args.seed,
+            agent=agent_by_name(args.agent), obs_mode=args.obs_mode,
+        )
+    except (ImportError, FileExistsError, ValueError, RuntimeError) as error:
+        return _error(error)
+    done = "interrupted; kept" if data.metadata["interrupted"] else "wrote"
+    _console().print(f"{done} {len(data)} episodes, {data.total_steps} steps in {args.out}", highlight=False)
+    return 0
+
+
+def _collect_demos(args: argparse.Namespace) -> int:
+    try:
+        from palaestra.data.collect import collect_demos
+
+        data = collect_demos(args.steps, args.out, seed=args.seed)
+    except (ImportError, FileExistsError, ValueError) as error:
+        return _error(error)
+    _console().print(f"wrote {len(data)} demonstrations, {data.total_steps} steps in {args.out}", highlight=False)
+    return 0
+
+
+def _data_report(args: argparse.Namespace) -> int:
+    try:
+        from palaestra.data.report import compare, print_report, report
+
+        summary = report(args.dir)
+        comparison = compare(args.dir, args.compare) if args.compare else None
+    except (ImportError, ValueError, FileNotFoundError) as error:  # a foreign format version is a ValueError
+        return _error(error)
+    console = _console()
+    print_report(summary, console)
+    if comparison is not None:
+        console.print(
+            f"coverage over the first {comparison.steps} steps: {comparison.cells[0]} vs {comparison.cells[1]} "
+            f"cells ({comparison.ratio:.2f}x)", highlight=False,
+        )
     return 0
 
 

@@ -165,6 +165,7 @@ _VOLLEYBALL: tuple[EnvRecord, ...] = tuple(
         kwargs={"team_size": size}, max_episode_steps=cycles,
         tags=frozenset({"multi-agent", "two-player" if size == 1 else "team", "2d", "state", "pixels"}),
         opponents=f"{_VOLLEY}:OPPONENTS", expert_threshold=0.9,
+        baseline="Volleyball.yaml" if size == 1 else None,
     )
     for name, size, points, cycles, summary in (
         ("Volleyball", 1, 5, 3000, "Slime-volleyball-like 1v1: move, jump and bounce the ball over the net."),

@@ -145,3 +145,13 @@ def test_play_runs_a_game_window_and_refuses_tasks_without_opponents(monkeypatch
     assert main(["play", "Push"]) == 2
     assert "keyboard play is available for competitive games" in capsys.readouterr().err
     assert main(["play", "Volleyball", "--opponent", "grandmaster"]) == 2
+
+
+def test_collect_play_and_data_report(tmp_path, capsys):
+    out = tmp_path / "play"
+    assert main(["collect", "play", "--episodes", "2", "--steps", "30", "--agent", "random", "--out", str(out)]) == 0
+    assert "wrote 2 episodes, 60 steps" in capsys.readouterr().out
+    assert main(["data", "report", str(out)]) == 0
+    assert "2 episodes, 60 steps" in capsys.readouterr().out
+    assert main(["collect", "play", "--episodes", "1", "--agent", "random", "--out", str(out)]) == 2  # not empty
+    assert main(["data", "report", str(tmp_path / "missing")]) == 2
