@@ -10,8 +10,9 @@ of the learner. Because the result is a plain ``gymnasium.Env``, stable-baseline
 ``DummyVecEnv``/``SubprocVecEnv`` take it directly; no SuperSuit conversion is needed.
 
 In a team game the learner controls its whole side as one joint agent (observations concatenated, one
-action per teammate: ``MultiDiscrete`` or a concatenated ``Box``), i.e. one learner per team; a policy shared
-by the teammates is one that reads its own teammate's slice, which this layout makes possible.
+action per teammate: ``MultiDiscrete`` or a concatenated ``Box``): one learner per team. For one policy shared
+by the teammates (each acting from its own observation), use
+:class:`palaestra.baselines.team_vec.SharedTeamVecEnv`, a stable-baselines3 VecEnv with a slot per teammate.
 """
 
 from __future__ import annotations
