@@ -144,8 +144,15 @@ def write_png(path: str | Path, rgb: np.ndarray) -> None:
     )
 
 
-def env_page(description: EnvDescription, image: str | None) -> str:
-    """The Markdown page of one environment; ``image`` is the picture's path relative to the page."""
+def guide_name(record: EnvRecord) -> str:
+    """The hand-written guide of a record (``docs/guides/<name>.md``): its game module, or the playroom's."""
+    if record.family == "play":
+        return "playroom"
+    return record.entry_point.partition(":")[0].rsplit(".", 1)[-1]
+
+
+def env_page(description: EnvDescription, image: str | None, guide: str | None = None) -> str:
+    """The Markdown page of one environment; ``image`` and ``guide`` are paths relative to the page."""
     r = description.record
     expert = f"`{r.expert}` (success threshold {r.expert_threshold:.0%})" if r.expert else "none yet"
     if r.opponents:
@@ -167,6 +174,7 @@ def env_page(description: EnvDescription, image: str | None) -> str:
         f"| Max episode steps | {r.max_episode_steps or 'unlimited'} |",
         f"| Success | {r.success} |",
         f"| Scripted expert | {expert} |",
+        *([f"| Guide | [rules, opponents and measured figures]({guide}) |"] if guide else []),
         "",
         "## Spaces",
         "",
@@ -280,7 +288,9 @@ def generate(out: str | Path = "docs", env_ids: Sequence[str] | None = None) -> 
         image = envs_dir / "img" / f"{r.name}.png"
         write_png(image, render_image(r))
         page = envs_dir / f"{r.name}.md"
-        page.write_text(env_page(describe(r), f"img/{image.name}"))
+        guide = Path(out) / "guides" / f"{guide_name(r)}.md"
+        link = f"../guides/{guide.name}" if guide.exists() else None
+        page.write_text(env_page(describe(r), f"img/{image.name}", link))
         written += [page, image]
     index = envs_dir / "index.md"
     index.write_text(index_page(registry.RECORDS))
