@@ -116,9 +116,13 @@ def test_select_filters_by_pattern_family_and_tag():
     assert [r.id for r in v.select(patterns=["Reach"])] == [REACH]
     drawers = {r.id for r in v.select(patterns=["drawer"])}
     assert drawers == {"palaestra/OpenDrawer-v0", "palaestra/CloseDrawer-v0"}
-    assert [r.id for r in v.select(patterns=["*Pick*"])] == ["palaestra/PickAndPlace-v0"]
+    assert [r.id for r in v.select(patterns=["*Pick*"], tag="grasp") if "perturbed" not in r.tags] == [
+        "palaestra/PickAndPlace-v0"
+    ]
     assert all("articulated" in r.tags for r in v.select(tag="articulated"))
-    assert all(r.expert and not r.multi_agent for r in v.select())
+    # Every selected record has a scripted reference: a task's expert or a game's opponents.
+    assert all(r.expert if not r.multi_agent else r.opponents for r in v.select())
+    assert {r.family for r in v.select()} == {"manipulation", "play", "competitive"}
     with pytest.raises(registry.UnknownEnvironmentError, match="Did you mean"):
         v.select(patterns=["Rech"])
 
