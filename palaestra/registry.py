@@ -154,6 +154,13 @@ PLAY: tuple[EnvRecord, ...] = (
         max_episode_steps=150, tags=_PLAY_TAGS | {"language"},
         expert=f"{_EXPERTS}.play:PlayroomExpert", expert_threshold=0.85,
     ),
+    EnvRecord(
+        id=f"{NAMESPACE}/PlayroomChain-v0", family="play",
+        entry_point="palaestra.envs.play.chain_env:PlayroomChainEnv",
+        summary="Five instructions in a row without resets, each drawn from what the last one left (CALVIN).",
+        success="all five instructions done, each within 150 steps; info['chain_completed'] counts them",
+        max_episode_steps=750, tags=_PLAY_TAGS | {"language", "long-horizon"},
+    ),
 )
 
 # PettingZoo games (palaestra/envs/competitive): entry point ``module:parallel_env``, or ``module:env`` for a
