@@ -147,7 +147,6 @@ def test_agents_by_name():
 
 
 def test_the_default_play_agent_records_annotated_play(tmp_path):
-    pytest.importorskip("palaestra.baselines.play_agent", reason="the scripted play agent is not written yet")
     data = collect_play(1, tmp_path / "play", steps_per_episode=400, progress=False)
     episode = next(iter(data.episodes()))
     assert any(episode.infos["agent_task"])  # the agent says what it pursues

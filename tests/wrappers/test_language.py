@@ -155,12 +155,39 @@ def test_embeddings_need_the_language_extra():
         assert env.observation_space.contains(obs) and np.linalg.norm(obs["instruction_embedding"]) > 0
 
 
+def test_embeddings_come_from_the_offline_sentence_model(monkeypatch):
+    """The embedding path with a stand-in for sentence-transformers (no model can be fetched here)."""
+    import sys
+    import types
+
+    loaded = {}
+
+    class FakeModel:
+        def __init__(self, name, local_files_only):
+            loaded.update(name=name, offline=local_files_only)
+
+        def get_sentence_embedding_dimension(self):
+            return 4
+
+        def encode(self, texts, convert_to_numpy):
+            return np.array([[len(t), t.count(" "), 1.0, 0.0] for t in texts], dtype=np.float64)
+
+    monkeypatch.setitem(sys.modules, "sentence_transformers", types.SimpleNamespace(SentenceTransformer=FakeModel))
+    env = Instruction(_make("palaestra/Push-v0"), embed=True, model="tiny-model")
+    obs, info = env.reset(seed=0)
+    assert loaded == {"name": "tiny-model", "offline": True}
+    assert env.observation_space.contains(obs)
+    text = info["instruction"]
+    np.testing.assert_array_equal(obs["instruction_embedding"], [len(text), text.count(" "), 1.0, 0.0])
+
+
 def test_wrapped_env_passes_check_env_and_trains_with_sb3_multi_input_policy():
     env = Instruction(strip_make_wrappers(_make("palaestra/Slide-v0")), perturb="synonyms")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_env(env, skip_render_check=True)
-    sb3 = pytest.importorskip("stable_baselines3")
+    import stable_baselines3 as sb3
+
     model = sb3.PPO("MultiInputPolicy", env, n_steps=32, batch_size=32, n_epochs=1, policy_kwargs={"net_arch": [16]}, seed=0)
     model.learn(32)
     action, _ = model.predict(env.reset(seed=0)[0], deterministic=True)
