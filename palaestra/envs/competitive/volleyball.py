@@ -112,6 +112,21 @@ class VolleyballEnv(ParallelEnv):
             own = [j for j in range(side * team_size, (side + 1) * team_size) if j != i]
             other = list(range((1 - side) * team_size, (2 - side) * team_size))
             self._views[agent] = (side, -1.0 if side else 1.0, [i, *own, *other])
+        # Observations are gathered from one flat array [plain features, mirrored features, touches by side]
+        # with a fixed index per agent, so a step builds every agent's vector with one numpy gather each.
+        n_players = 2 * team_size
+        width = PLAYER_FEATURES * n_players + 4
+        self._mirror = np.ones(width)
+        starts = range(0, PLAYER_FEATURES * n_players, PLAYER_FEATURES)
+        self._mirror[[*starts, *(k + 2 for k in starts)]] = -1.0  # each player's x and vx
+        self._mirror[PLAYER_FEATURES * n_players:] = (-1.0, 1.0, -1.0, 1.0)  # the ball's
+        self._gather = {}
+        for agent, (side, sign, order) in self._views.items():
+            offset = 0 if sign > 0 else width
+            players = [offset + PLAYER_FEATURES * j + k for j in order for k in range(PLAYER_FEATURES)]
+            ball = [offset + PLAYER_FEATURES * n_players + k for k in range(4)]
+            touches = [2 * width + side, 2 * width + 1 - side]
+            self._gather[agent] = np.array(players + ball + touches)
         if obs_mode == "state":
             dim = PLAYER_FEATURES * 2 * team_size + 6
             obs_space = spaces.Box(-np.inf, np.inf, shape=(dim,), dtype=np.float32)
@@ -219,20 +234,14 @@ class VolleyballEnv(ParallelEnv):
             return {a: picture.copy() for a in self.agents}
         c = self.court
         last = c.last_touch
-        feats = [(p.x * POS_SCALE, p.y * POS_SCALE, p.vx * VEL_SCALE, p.vy * VEL_SCALE, 1.0 if j == last else 0.0)
-                 for j, p in enumerate(c.players)]
-        ball = (c.bx * POS_SCALE, c.by * POS_SCALE, c.bvx * VEL_SCALE, c.bvy * VEL_SCALE)
-        out = {}
-        for agent in self.agents:
-            side, sign, order = self._views[agent]
-            row: list[float] = []
-            for j in order:
-                x, y, vx, vy, touched = feats[j]
-                row += (sign * x, y, sign * vx, vy, touched)
-            row += (sign * ball[0], ball[1], sign * ball[2], ball[3],
-                    c.touches[side] / MAX_TOUCHES, c.touches[1 - side] / MAX_TOUCHES)
-            out[agent] = np.array(row, dtype=np.float32)
-        return out
+        row: list[float] = []
+        for j, p in enumerate(c.players):
+            row += (p.x * POS_SCALE, p.y * POS_SCALE, p.vx * VEL_SCALE, p.vy * VEL_SCALE, 1.0 if j == last else 0.0)
+        row += (c.bx * POS_SCALE, c.by * POS_SCALE, c.bvx * VEL_SCALE, c.bvy * VEL_SCALE)
+        plain = np.array(row)
+        flat = np.concatenate((plain, plain * self._mirror, (c.touches[0] / MAX_TOUCHES, c.touches[1] / MAX_TOUCHES)))
+        flat = flat.astype(np.float32)
+        return {agent: flat[self._gather[agent]] for agent in self.agents}
 
     def _pixels(self) -> np.ndarray:
         from palaestra.envs.competitive import volley_render
