@@ -30,6 +30,16 @@ class Curves:
         return self.values[:, -1]
 
 
+def metrics(run: Path) -> list[str]:
+    """The figures a run reports: ``success_rate`` for a task, one ``score_vs_<level>`` per level for a game."""
+    path = next(iter(sorted(run.glob("seed_*/curve.csv"))), None)
+    if path is None:
+        raise FileNotFoundError(f"{run}: no seed_*/curve.csv files; run `palaestra train` first")
+    with open(path) as file:
+        columns = next(csv.reader(file))
+    return [c for c in columns if c == "success_rate" or c.startswith("score_vs_")]
+
+
 def read(run: Path, metric: str | None = None) -> Curves:
     """The curves of every seed under ``run`` (cut to the shortest seed so they align)."""
     files = sorted(run.glob("seed_*/curve.csv"), key=lambda p: int(p.parent.name.split("_")[1]))
@@ -48,19 +58,22 @@ def read(run: Path, metric: str | None = None) -> Curves:
     return Curves(run.name, metric, timesteps, values, seeds)
 
 
-def plot(curves: Curves, path: Path) -> None:
-    """A 4 x 3 inch PNG: mean over seeds with the min-max range shaded."""
+def plot(all_curves: list[Curves], path: Path) -> None:
+    """A 4 x 3 inch PNG of one task's metrics: mean over seeds with the min-max range shaded."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(4, 3), dpi=80)
-    mean = curves.values.mean(axis=0)
-    axes.fill_between(curves.timesteps, curves.values.min(axis=0), curves.values.max(axis=0), alpha=0.25)
-    axes.plot(curves.timesteps, mean, lw=2)
-    axes.set(xlabel="environment steps", ylabel=curves.metric.replace("_", " "), ylim=(-0.02, 1.02),
-             title=f"{curves.name} ({len(curves.seeds)} seeds)")
+    for curves in all_curves:
+        axes.fill_between(curves.timesteps, curves.values.min(axis=0), curves.values.max(axis=0), alpha=0.25)
+        axes.plot(curves.timesteps, curves.values.mean(axis=0), lw=2, label=curves.metric.replace("_", " "))
+    first = all_curves[0]
+    axes.set(xlabel="environment steps", ylabel="success rate" if len(all_curves) == 1 else "score",
+             ylim=(-0.02, 1.02), title=f"{first.name} ({len(first.seeds)} seeds)")
+    if len(all_curves) > 1:
+        axes.legend(fontsize=8)
     axes.grid(alpha=0.3)
     figure.tight_layout()
     figure.savefig(path)
@@ -85,10 +98,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--plots", type=Path, default=Path("docs/results"), help="where the PNGs go")
     args = parser.parse_args(argv)
     args.plots.mkdir(parents=True, exist_ok=True)
-    all_curves = [read(run) for run in sorted(p for p in args.runs.iterdir() if p.is_dir())]
-    for curves in all_curves:
-        plot(curves, args.plots / f"{curves.name}.png")
-    print(table(all_curves))
+    rows = []
+    for run in sorted(p for p in args.runs.iterdir() if p.is_dir()):
+        task = [read(run, metric) for metric in metrics(run)]
+        plot(task, args.plots / f"{run.name}.png")
+        rows += task
+    print(table(rows))
 
 
 if __name__ == "__main__":
