@@ -152,7 +152,7 @@ PLAY: tuple[EnvRecord, ...] = (
         summary="Follow one natural-language instruction in the playroom (35 tasks, train/held-out phrasings).",
         success="the task oracle sees the instructed task done between the episode's start and now",
         max_episode_steps=150, tags=_PLAY_TAGS | {"language"},
-        expert=f"{_EXPERTS}.play:PlayroomExpert", expert_threshold=0.85,
+        expert=f"{_EXPERTS}.play:PlayroomExpert", expert_threshold=0.9,
     ),
     EnvRecord(
         id=f"{NAMESPACE}/PlayroomChain-v0", family="play",

@@ -43,29 +43,18 @@ def _feasible_seeds(task: str, n: int, first: int = 200) -> list[int]:
         env.close()
 
 
-# Out of 8 feasible starts: the measured rates (docs/envs/playroom.md) are >= 88 % for every kind but the
-# rotations (~75 %: a block on the shelf or in the drawer cannot be turned by a push) and taking a block out
-# of the drawer, which the hand cannot reach (it is wider than the drawer).
-EPISODES = 8
-LEAST = {"rotate_left": 4, "rotate_right": 4}
-UNREACHABLE = {"take_out_of_drawer"}
+# Every kind measures >= 90 % over 100 feasible starts (docs/envs/playroom.md); out of 10 starts a kind
+# expert may miss 2, so a seed drawing an unusual start does not fail the suite while a broken expert does.
+EPISODES = 10
+LEAST = 8
 
 
-def _case(task: str):
-    kind = oracle.TASKS[task].kind
-    if kind in UNREACHABLE:
-        reason = "the 21 cm hand cannot reach into the 19 cm drawer (a layout change is proposed)"
-        return pytest.param(task, marks=pytest.mark.xfail(reason=reason, strict=True))
-    return task
-
-
-@pytest.mark.parametrize("task", [_case(t) for t in _sample_tasks()])
+@pytest.mark.parametrize("task", _sample_tasks())
 def test_the_kind_expert_solves_its_task_from_seeded_feasible_starts(task):
     kind = oracle.TASKS[task].kind
     expert = next(cls for cls in KIND_EXPERTS if kind in cls.kinds)
     result = evaluate(expert, LANGUAGE, seeds=_feasible_seeds(task, EPISODES), env_kwargs={"tasks": [task]})
-    least = LEAST.get(kind, EPISODES - 1)
-    assert result.successes >= least, f"{expert.__name__} solved {task} {result.successes}/{EPISODES}"
+    assert result.successes >= LEAST, f"{expert.__name__} solved {task} {result.successes}/{EPISODES}"
 
 
 def test_every_task_kind_has_exactly_one_expert():

@@ -209,13 +209,15 @@ class TakeOffShelfExpert(_ToDesk):
 
 
 def desk_spot(skills: Skills, name: str) -> np.ndarray:
-    """A spot of a fixed grid on the desk at least 7 cm from every other block and clear of the button."""
+    """A spot of a fixed grid on the desk at least 7 cm from every other block, clear of the button, where
+    the hand fits (not over the open drawer)."""
     lay = skills.layout
     xs = np.linspace(lay.spawn_low[0], lay.spawn_high[0], 4)
     ys = np.linspace(lay.spawn_low[1], lay.spawn_high[1] - 0.04, 5)
     button = np.asarray(lay.button_position[:2])
     spots = [np.array([x, y, lay.block_half]) for y in ys for x in xs]
-    return _choose(skills, [s for s in spots if np.linalg.norm(s[:2] - button) > 0.09], name, 0.07)
+    clear = [s for s in spots if np.linalg.norm(s[:2] - button) > lay.button_clearance and skills.hand_fits(s, name)]
+    return _choose(skills, clear or spots, name, 0.07)
 
 
 def shelf_spot(skills: Skills, name: str) -> np.ndarray:

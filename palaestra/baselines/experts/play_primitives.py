@@ -9,6 +9,7 @@ and ``False`` when it gave up (a step budget ran out, a grasp closed on nothing)
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator
 
@@ -35,7 +36,9 @@ PUSH_STANDOFF = 0.02 + FINGER_SIDE + 0.008  # block centre to the grasp point be
 ROTATE_TURN = math.radians(40.0)  # how far a rotation turns a block (the oracle asks for 30 degrees)
 ROTATE_OVERLAP = 0.012  # how far the paddle overlaps the block's side when turning it
 ROTATE_TRAVEL = 0.06  # a rotation that moved the block this far gives up (the oracle allows 8 cm)
-LEVER_REACH = 0.03  # knob centre to fingertips when flipping the lever
+ROTATE_STEP, ROTATE_STEP_ON_BLOCK = 0.03, 0.012  # how far one push of a rotation may shift the block
+ROTATE_PUSHES = 4  # pushes a rotation tries, alternating sides where the hand has room
+LEVER_REACH = FINGER_SIDE + 0.012 + 0.006  # knob centre to the grasp point: the paddle clears the 12 mm knob
 BUTTON_DEPTH = 0.025  # press depth (the lamp toggles past 1.5 cm of the 3 cm travel)
 
 
@@ -104,10 +107,11 @@ class Skills:
         return (yield from self.go(point, grip, tol=tol, limit=40))
 
     def grip(self, command: float, limit: int = 12) -> Skill:
-        """Open or close in place until the fingers stop moving."""
-        last = self.state.gripper
+        """Open or close in place until the fingers stop moving (holding the point where it began: the
+        fingers' contact forces would otherwise push the hand away, most at the end of the arm's reach)."""
+        last, here = self.state.gripper, self.ee.copy()
         for i in range(limit):
-            yield self.hold(command)
+            yield self.move(here, command)
             width = self.state.gripper
             if i >= 2 and abs(width - last) < 5e-4:
                 return True
@@ -215,35 +219,44 @@ class Skills:
     def rotate(self, name: str, sign: float, turn: float = ROTATE_TURN) -> Skill:
         """Turn block ``name`` about the vertical (``sign`` +1 counter-clockwise) by pushing it along x with
         only the edge of the closed fingers' paddle, off to one side of its centre: the lever arm turns the
-        block while the push moves it a few centimetres. It pushes away from the robot, or towards it from
-        the far side when the hand has no room on the near side."""
+        block while the push moves it a little. Short pushes alternate between the near side (pushing away
+        from the robot) and the far side (pushing towards it, on the block's other flank) where the hand has
+        room for both: both turn the block the same way while their shifts cancel."""
         h = self.layout.block_half
         first = self.state.block(name)
+        # A block on another block falls off once shifted by a few centimetres: it gets shorter pushes.
+        step = ROTATE_STEP_ON_BLOCK if first.on_block else ROTATE_STEP
 
-        def reach_of(yaw: float) -> float:  # the block's extent along x
-            return h * (abs(math.cos(yaw)) + abs(math.sin(yaw)))
-
-        def contact(depth: float, way: float) -> np.ndarray:
+        def contact(way: float, press: bool = False) -> np.ndarray:
             b = self.state.block(name)
-            x = b.position[0] - way * (reach_of(b.yaw) + FINGER_EDGE + 0.006 - depth)
+            reach = h * (abs(math.cos(b.yaw)) + abs(math.sin(b.yaw)))  # the block's extent along x
+            # Pressing, the paddle's face aims 9 mm past the block's centre: the turning block backs away from it.
+            behind = FINGER_EDGE - 0.009 if press else reach + FINGER_EDGE + 0.006
             # The torque of a push along +x (way) at side y is -y * way: the side sets the sense of turning.
             side = -sign * way * (FINGER_SIDE + h - ROTATE_OVERLAP)
-            return np.array([x, b.position[1] + side, b.position[2] - h * 0.25])
+            return np.array([b.position[0] - way * behind, b.position[1] + side, b.position[2] - h * 0.25])
 
         def turned() -> float:
             return sign * _wrap(self.state.block(name).yaw - first.yaw)
 
-        way = next((w for w in (1.0, -1.0) if self.hand_fits(contact(0.0, w), name)), 1.0)
+        def shift(origin: np.ndarray) -> float:
+            return float(np.linalg.norm(self.block(name)[:2] - origin[:2]))
+
+        ways = [w for w in (1.0, -1.0) if self.hand_fits(contact(w), name)] or [1.0]
         yield from self.grip(CLOSE, limit=4)
-        if not (yield from self.transit(lambda: contact(0.0, way), CLOSE, height=first.position[2] + HOVER, tol=0.01)):
-            return False
-        for _ in range(50):
-            travel = np.linalg.norm(self.block(name)[:2] - first.position[:2])
-            if turned() >= turn or travel > ROTATE_TRAVEL:
+        for i in range(ROTATE_PUSHES):
+            if turned() >= turn or shift(first.position) > ROTATE_TRAVEL:
                 break
-            # Aim the paddle's face past the block's centre: the turning block keeps backing away from it.
-            yield self.move(contact(reach_of(self.state.block(name).yaw) + 0.015, way), CLOSE, gain=0.3)
-        yield from self.retreat(CLOSE, rise=0.06)
+            way = ways[i % len(ways)]
+            approach = functools.partial(contact, way)  # re-read every step: the block moves
+            if not (yield from self.transit(approach, CLOSE, height=first.position[2] + HOVER, tol=0.01)):
+                return False
+            origin = self.block(name).copy()
+            for _ in range(40):
+                if turned() >= turn or shift(origin) > step or shift(first.position) > ROTATE_TRAVEL:
+                    break
+                yield self.move(contact(way, press=True), CLOSE, gain=0.3)
+            yield from self.retreat(CLOSE, rise=0.05)
         return turned() >= turn
 
     # -- furniture --------------------------------------------------------------------------------
@@ -305,14 +318,14 @@ class Skills:
         lever = self.scene.lever
 
         def behind(reach: float) -> np.ndarray:
-            return lever.knob_position() + (0.0, -sign * reach, 0.012)
+            return lever.knob_position() + (0.0, -sign * reach, 0.006)
 
         if not (yield from self.transit(lambda: behind(LEVER_REACH), CLOSE, height=behind(0.0)[2] + 0.05)):
             return False
         for _ in range(30):
             if sign * self.state.lever > 0.3:
                 break
-            yield self.move(behind(LEVER_REACH - 0.03), CLOSE, gain=0.6)
+            yield self.move(behind(LEVER_REACH - 0.04), CLOSE, gain=0.6)
         yield from self.go(self.ee + (0.0, -sign * 0.03, 0.05), CLOSE, tol=0.02, limit=6)
         return sign * self.state.lever > 0.0
 

@@ -40,8 +40,8 @@ class Layout:
     """
 
     block_half: float = 0.02
-    drawer_position: tuple[float, float, float] = (0.02, -0.24, 0.0)
-    drawer_size: tuple[float, float, float] = (0.24, 0.24, 0.12)
+    drawer_position: tuple[float, float, float] = (0.02, -0.28, 0.0)
+    drawer_size: tuple[float, float, float] = (0.24, 0.28, 0.12)
     drawer_travel: float = 0.16
     door_position: tuple[float, float, float] = (0.02, 0.22, 0.0)
     door_panel: tuple[float, float] = (0.14, 0.12)
@@ -52,7 +52,8 @@ class Layout:
     lamp_position: tuple[float, float, float] = (0.32, 0.28, 0.0)
     bulb_position: tuple[float, float, float] = (0.32, -0.28, 0.0)
     spawn_low: tuple[float, float] = (-0.3, -0.06)
-    spawn_high: tuple[float, float] = (-0.12, 0.24)
+    spawn_high: tuple[float, float] = (-0.12, 0.2)
+    button_clearance: float = 0.12  # open fingers closer than this to the button land on its housing
     ee_low: tuple[float, float, float] = (-0.38, -0.38, 0.005)
     ee_high: tuple[float, float, float] = (0.2, 0.38, 0.4)
 
@@ -83,13 +84,14 @@ class Layout:
         return np.array([self.shelf.center[0], y, self.shelf.top + self.block_half])
 
     def desk_spots(self, rng: np.random.Generator, n: int, avoid: tuple[np.ndarray, ...] = ()) -> list[np.ndarray]:
-        """``n`` block centres on the desk's free area, 7 cm apart from each other and from ``avoid``."""
+        """``n`` block centres on the desk's free area, 7 cm apart from each other and from ``avoid``, and
+        ``button_clearance`` from the button."""
         taken = [np.asarray(a)[:2] for a in avoid]
         button = np.asarray(self.button_position[:2])
         spots: list[np.ndarray] = []
         while len(spots) < n:
             xy = rng.uniform(self.spawn_low, self.spawn_high)
-            if np.linalg.norm(xy - button) > 0.08 and all(np.linalg.norm(xy - t) > 0.07 for t in taken):
+            if np.linalg.norm(xy - button) > self.button_clearance and all(np.linalg.norm(xy - t) > 0.07 for t in taken):
                 taken.append(xy)
                 spots.append(np.array([xy[0], xy[1], self.block_half]))
         return spots

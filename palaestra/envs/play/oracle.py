@@ -101,6 +101,9 @@ def _per_block(b: str) -> list[Task]:
     def on_desk(s: PlayState) -> bool:
         return graspable(s, b) and s.block(b).support == "desk"
 
+    def turnable(s: PlayState) -> bool:  # the hand needs room beside the block, which drawer and shelf lack
+        return graspable(s, b) and s.block(b).support not in ("drawer", "shelf")
+
     def stackable(s: PlayState) -> bool:
         return graspable(s, b) and not s.block(b).on_block and bool(stack_bases(s, b))
 
@@ -116,9 +119,9 @@ def _per_block(b: str) -> list[Task]:
         task(f"push_{b}_block_right", "push_right", f"Push the {b} block to the right along the desk.",
              lambda s, e: pushed(s, e, -1.0), lambda s: on_desk(s) and s.block(b).position[1] > PUSH_RIGHT_MIN_Y),
         task(f"rotate_{b}_block_left", "rotate_left", f"Rotate the {b} block counter-clockwise (seen from above).",
-             lambda s, e: rotated(s, e, 1.0), lambda s: graspable(s, b)),
+             lambda s, e: rotated(s, e, 1.0), turnable),
         task(f"rotate_{b}_block_right", "rotate_right", f"Rotate the {b} block clockwise (seen from above).",
-             lambda s, e: rotated(s, e, -1.0), lambda s: graspable(s, b)),
+             lambda s, e: rotated(s, e, -1.0), turnable),
         task(f"place_{b}_block_in_drawer", "place_in_drawer", f"Put the {b} block into the drawer.",
              lambda s, e: s.block(b).support != "drawer" and e.block(b).support == "drawer",
              lambda s: graspable(s, b) and s.block(b).support != "drawer" and s.drawer > DRAWER_OPEN),

@@ -1,4 +1,4 @@
-"""The three playroom environments: free play, goal-state and language conditioning."""
+"""The playroom environments: free play, goal-state and language conditioning (chains: test_chain_env.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ ZERO = np.zeros(4, dtype=np.float32)
 def test_the_family_is_registered_with_its_tags():
     assert registry.ids(family="play") == [
         "palaestra/Playroom-v0", "palaestra/PlayroomGoal-v0", "palaestra/PlayroomLanguage-v0",
+        "palaestra/PlayroomChain-v0",
     ]
     assert registry.ids(family="play", tag="goal") == ["palaestra/PlayroomGoal-v0"]
-    assert registry.ids(family="play", tag="language") == ["palaestra/PlayroomLanguage-v0"]
+    assert registry.ids(family="play", tag="language") == ["palaestra/PlayroomLanguage-v0", "palaestra/PlayroomChain-v0"]
 
 
 def test_free_play_never_rewards_or_ends(make_env):

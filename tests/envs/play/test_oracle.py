@@ -115,3 +115,13 @@ def test_thresholds_are_respected(scene):
     assert oracle.completed(start, small) == set()  # 8 cm push and 23 degrees of turn are not enough
     ajar = arrange(scene, drawer=0.08)
     assert "open_drawer" not in oracle.completed(arrange(scene, drawer=0.01), ajar)
+
+
+def test_a_block_in_the_drawer_or_on_the_shelf_cannot_be_asked_to_turn(scene):
+    # Turning is done by pushing beside the block; drawer walls and the door leave the hand no room there.
+    for place in (LAYOUT.drawer_spot(0.15), SHELF):
+        start = arrange(scene, blocks={"red": place})
+        assert not {"rotate_red_block_left", "rotate_red_block_right"} & set(oracle.feasible(start))
+        assert "lift_red_block" in oracle.feasible(start)  # still free to grasp
+    stacked = arrange(scene, blocks={"red": _up(DESK["green"], dz=2 * H)})
+    assert {"rotate_red_block_left", "rotate_red_block_right"} <= set(oracle.feasible(stacked))
