@@ -16,7 +16,7 @@ def test_slots_are_teammates_with_their_own_spaces_and_the_team_reward():
         assert obs.shape == (4, *vec.observation_space.shape)
         assert not np.array_equal(obs[0], obs[1])  # each teammate sees the court from its own position
         for _ in range(200):
-            obs, rewards, dones, infos = vec.step(np.array([vec.action_space.sample() for _ in range(4)]))
+            obs, rewards, dones, _ = vec.step(np.array([vec.action_space.sample() for _ in range(4)]))
             assert rewards[0] == rewards[1] and rewards[2] == rewards[3] and list(dones[::2]) == list(dones[1::2])
         assert vec.get_attr("side", [0, 3])[0] in ("left", "right")
     finally:

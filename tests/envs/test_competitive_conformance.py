@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gymnasium import spaces
+from gymnasium.utils.env_checker import data_equivalence
 from pettingzoo.test import api_test, parallel_api_test, seed_test
 
 import palaestra
@@ -86,13 +87,8 @@ def _trace(env, seed: int, steps: int) -> list:
 
 
 def _same(a, b) -> bool:
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, str):
-        return a == b
-    return np.array_equal(np.asarray(a), np.asarray(b))
+    """Exactly equal, nested structures included (bit for bit for arrays)."""
+    return data_equivalence(a, b, exact=True)
 
 
 @pytest.mark.parametrize("env_id", MULTI_AGENT)

@@ -9,7 +9,7 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env
+from gymnasium.utils.env_checker import check_env, data_equivalence
 
 import palaestra
 from palaestra.testing import rollout_fingerprint, strip_make_wrappers
@@ -18,7 +18,6 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden_rollouts.json"
 
 
 def _rollout(env, seed: int, steps: int = 25):
-    rng = np.random.default_rng(seed)
     env.action_space.seed(seed)
     obs, _ = env.reset(seed=seed)
     trace = [obs]
@@ -31,11 +30,8 @@ def _rollout(env, seed: int, steps: int = 25):
 
 
 def _same(a, b) -> bool:
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    return np.array_equal(np.asarray(a), np.asarray(b))
+    """Exactly equal, nested structures included (bit for bit for arrays)."""
+    return data_equivalence(a, b, exact=True)
 
 
 def test_gymnasium_check_env(env_id, make_env):

@@ -10,9 +10,8 @@ import copy
 import warnings
 
 import gymnasium as gym
-import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env
+from gymnasium.utils.env_checker import check_env, data_equivalence
 
 from palaestra import registry
 from palaestra.wrappers.goals import GoalWrapper
@@ -52,13 +51,8 @@ def _run(env: gym.Env, seed: int, steps: int = 20) -> list:
 
 
 def _same(a, b) -> bool:
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(a, str):
-        return a == b
-    return np.array_equal(np.asarray(a), np.asarray(b))
+    """Exactly equal, nested structures included (bit for bit for arrays)."""
+    return data_equivalence(a, b, exact=True)
 
 
 @pytest.mark.parametrize(("wrapper", "env_id"), CASES)

@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from palaestra.competitive import evaluate
 from palaestra.competitive.exploitability import matrix_exploitability
 from palaestra.envs.competitive import matrix_games
 from palaestra.envs.competitive.matrix_games import GAMES, OPPONENTS, IllegalMoveError, best_responses
@@ -105,18 +106,8 @@ def test_aec_version_plays_the_same_match():
 
 
 def _score(key, first, second, seeds):
-    env = matrix_games.parallel_env(key)
-    a, b = first(env), second(env)
-    total = 0.0
-    for seed in seeds:
-        seats = {"player_0": a, "player_1": b} if seed % 2 == 0 else {"player_0": b, "player_1": a}
-        a.reset(seed)
-        b.reset(seed + 1000)
-        obs, _ = env.reset(seed=seed)
-        while env.agents:
-            obs, _, _, _, infos = env.step({agent: seats[agent].act(obs[agent], agent) for agent in env.agents})
-        total += (infos["player_0" if seed % 2 == 0 else "player_1"]["outcome"] + 1) / 2
-    return total / len(seeds)
+    game = {"rps": "palaestra/RockPaperScissors-v0", "frg": "palaestra/FarmRaidGuard-v0"}[key]
+    return evaluate(first, second, game, seeds=seeds).score
 
 
 def test_adaptive_exploits_fictitious_and_fictitious_exploits_random_in_frg():

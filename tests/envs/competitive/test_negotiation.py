@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from palaestra.competitive import evaluate
 from palaestra.envs.competitive import negotiation
 from palaestra.envs.competitive.negotiation import ACCEPT, OPPONENTS, IllegalMoveError, proposal_action
 
@@ -106,20 +107,7 @@ def test_bad_max_turns_is_rejected():
 
 
 def _score(first, second, seeds):
-    env = negotiation.env()
-    a, b = first(env), second(env)
-    total = 0.0
-    for seed in seeds:
-        seats = {"player_0": a, "player_1": b} if seed % 2 == 0 else {"player_0": b, "player_1": a}
-        a.reset(seed)
-        b.reset(seed + 1000)
-        env.reset(seed=seed)
-        for agent in env.agent_iter():
-            obs, _, done, _, info = env.last()
-            env.step(None if done else seats[agent].act(obs, agent))
-            if done and seats[agent] is a:
-                total += (info["outcome"] + 1) / 2
-    return total / len(seeds)
+    return evaluate(first, second, "palaestra/Negotiation-v0", seeds=seeds).score
 
 
 def test_opponent_levels_beat_random():
