@@ -48,15 +48,8 @@ class SmoothRandomAgent:
 
 def default_agent() -> AgentFactory:
     """The scripted play agent (:class:`~palaestra.baselines.play_agent.PlayAgent`)."""
-    try:
-        from palaestra.baselines.play_agent import PlayAgent
-    except ModuleNotFoundError as error:
-        if error.name != "palaestra.baselines.play_agent":
-            raise
-        raise RuntimeError(
-            f"{PLAYROOM}: the scripted play agent (palaestra.baselines.play_agent) is missing from this palaestra; "
-            "pass agent=SmoothRandomAgent (command line: --agent random) or another agent(env, rng)"
-        ) from None
+    from palaestra.baselines.play_agent import PlayAgent
+
     return PlayAgent
 
 
