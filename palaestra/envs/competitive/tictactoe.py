@@ -28,6 +28,10 @@ def cell_name(cell: int) -> str:
     return f"{COLUMNS[cell % 3]}{cell // 3 + 1}"
 
 
+# For each player, the (own mark, opponent's mark) planes of an empty cell, an X and an O.
+_PLANES = (((0, 0), (1, 0), (0, 1)), ((0, 0), (0, 1), (1, 0)))
+
+
 class TicTacToe:
     """Rules of 3x3 tic-tac-toe: player 0 plays X and moves first; three in a row wins, a full board draws.
 
@@ -61,8 +65,8 @@ class TicTacToe:
             self.to_move = 1 - self.to_move
 
     def features(self, player: int) -> np.ndarray:
-        board = np.array(self.board, np.int8).reshape(3, 3)
-        return np.stack((board == player + 1, board == 2 - player), axis=-1).astype(np.int8)
+        planes = _PLANES[player]  # cell value -> (mine, theirs)
+        return np.array([planes[v] for v in self.board], np.int8).reshape(3, 3, 2)
 
     def move_text(self, action: int) -> str:
         return f"{MARKS[self.to_move]} at {cell_name(action)}"

@@ -74,6 +74,10 @@ class Court:
         self.team_size = team_size
         self.touch_rules = touch_rules
         self.players = [Player(side) for side in (0, 1) for _ in range(team_size)]
+        # Only teammates are ever separated; the pairs are fixed, in the order the rules visit them.
+        self._teammates = [
+            (p, q) for a, p in enumerate(self.players) for q in self.players[a + 1:] if p.side == q.side
+        ]
         self.bx = self.by = self.bvx = self.bvy = 0.0
         self.score = [0, 0]
         self.touches = [0, 0]
@@ -203,20 +207,17 @@ class Court:
     def _separate_teammates(self) -> None:
         # Overlapping teammates drift apart sideways at SEPARATION_SPEED: slower than a run, so a player
         # can run past a teammate, but two idle players never stay merged.
-        players = self.players
-        for a in range(len(players)):
-            for b in range(a + 1, len(players)):
-                p, q = players[a], players[b]
-                if p.side != q.side or abs(p.y - q.y) >= 2.0 * PLAYER_RADIUS:
-                    continue
-                gap = q.x - p.x
-                overlap = 2.0 * PLAYER_RADIUS - abs(gap)
-                if overlap > 0.0:
-                    push = min(0.5 * overlap, SEPARATION_SPEED * DT)
-                    if gap < 0.0 or (gap == 0.0 and p.vx > q.vx):
-                        push = -push
-                    p.x = _clamp_to_half(p.side, p.x - push)
-                    q.x = _clamp_to_half(q.side, q.x + push)
+        for p, q in self._teammates:
+            if abs(p.y - q.y) >= 2.0 * PLAYER_RADIUS:
+                continue
+            gap = q.x - p.x
+            overlap = 2.0 * PLAYER_RADIUS - abs(gap)
+            if overlap > 0.0:
+                push = min(0.5 * overlap, SEPARATION_SPEED * DT)
+                if gap < 0.0 or (gap == 0.0 and p.vx > q.vx):
+                    push = -push
+                p.x = _clamp_to_half(p.side, p.x - push)
+                q.x = _clamp_to_half(q.side, q.x + push)
 
 
 def _clamp_to_half(side: int, x: float) -> float:
