@@ -220,9 +220,13 @@ class Court:
                 q.x = _clamp_to_half(q.side, q.x + push)
 
 
+_NEAR, _FAR = NET_HALF + PLAYER_RADIUS, HALF_WIDTH - PLAYER_RADIUS  # a player's centre stays within these
+
+
 def _clamp_to_half(side: int, x: float) -> float:
-    near, far = NET_HALF + PLAYER_RADIUS, HALF_WIDTH - PLAYER_RADIUS
-    return min(max(x, near), far) if side else min(max(x, -far), -near)
+    if side:
+        return _FAR if x > _FAR else (_NEAR if x < _NEAR else x)
+    return -_NEAR if x > -_NEAR else (-_FAR if x < -_FAR else x)
 
 
 def _move_player(p: Player, direction: int, jump: bool) -> None:
