@@ -155,3 +155,10 @@ def test_collect_play_and_data_report(tmp_path, capsys):
     assert "2 episodes, 60 steps" in capsys.readouterr().out
     assert main(["collect", "play", "--episodes", "1", "--agent", "random", "--out", str(out)]) == 2  # not empty
     assert main(["data", "report", str(tmp_path / "missing")]) == 2
+
+
+def test_bench_measures_a_playroom_and_a_game(capsys):
+    assert main(["bench", "--ids", "Playroom", "TicTacToe", "--steps", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "palaestra/Playroom-v0" in out and "Error" not in out
+    assert "palaestra/TicTacToe-v0" in out and "tictactoe_v3" in out

@@ -109,6 +109,11 @@ class PlayroomEnv(gym.Env):
         if scene is not None:
             scene.close()
 
+    @property
+    def world(self):
+        """The scene's PyBullet world (the same attribute as the manipulation envs', for tools such as bench)."""
+        return self.scene.world
+
     # -- hooks for the conditioned variants ----------------------------------------------------------
     def _observation_space(self) -> spaces.Space:
         return self.scene_space
