@@ -216,7 +216,7 @@ def env_page(description: EnvDescription, image: str | None, guide: str | None =
 
 def usage(record: EnvRecord) -> str:
     """A runnable snippet: make, reset, step and (when there is one) evaluate the scripted expert."""
-    if record.multi_agent and not record.entry_point.endswith(":parallel_env"):
+    if record.multi_agent and not record.parallel:
         lines = [
             "import palaestra",
             "",
@@ -301,8 +301,7 @@ def _build(record: EnvRecord, **kwargs: Any) -> Any:
     import palaestra
 
     if record.multi_agent:
-        parallel = record.entry_point.endswith(":parallel_env")
-        return (palaestra.make_parallel if parallel else palaestra.make_aec)(record.id, **kwargs)
+        return (palaestra.make_parallel if record.parallel else palaestra.make_aec)(record.id, **kwargs)
     return palaestra.make(record.id, **kwargs)
 
 

@@ -56,6 +56,11 @@ class EnvRecord:
     def multi_agent(self) -> bool:
         return "multi-agent" in self.tags
 
+    @property
+    def parallel(self) -> bool:
+        """A game with PettingZoo's parallel API (its entry point is ``parallel_env``; AEC-only otherwise)."""
+        return self.multi_agent and self.entry_point.endswith(":parallel_env")
+
     def load_entry_point(self) -> Callable[..., Any]:
         return load(self.entry_point)
 

@@ -47,7 +47,7 @@ class SharedTeamVecEnv(VecEnv):
         self._actions: np.ndarray | None = None
 
     def _slots(self, game: SelfPlayEnv) -> list[Any]:
-        return [np.asarray(game._obs[agent]) for agent in game.mine]
+        return [np.asarray(obs) for obs in game.agent_observations()]
 
     def reset(self) -> np.ndarray:
         observations = []

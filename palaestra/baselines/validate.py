@@ -83,9 +83,8 @@ class ValidationRow:
         return row
 
 
-# A job is (env_id, expert entry point, episodes); its outcome an EvalResult or the error text.
+# A job is (env_id, expert entry point or "opponents", episodes); its outcome an EvalResult or the error text.
 Job = tuple[str, str, int]
-Outcome = EvalResult | str
 
 
 def select(
@@ -186,15 +185,13 @@ def matchup(env_id: str) -> tuple[str, str]:
     return levels[-1], levels[0]
 
 
-def run_job(env_id: str, reference: str, episodes: int) -> Outcome:
+def run_job(env_id: str, reference: str, episodes: int) -> EvalResult:
     """Evaluate one expert (``module:Class``) or, for ``"opponents"``, a game's strongest level against its
-    weakest; errors come back as text so one broken record stops nothing."""
-    try:
-        if reference == "opponents":
-            return _game_result(env_id, episodes)
-        return evaluate(registry.load(reference), env_id, episodes=episodes, factory=True)
-    except Exception as error:  # noqa: BLE001 - any failure of a task or expert is that record's verdict
-        return f"{type(error).__name__}: {error}"
+    weakest. The backends (:func:`palaestra.baselines.backends.run_all`) turn an error into its text, so one
+    broken record stops nothing."""
+    if reference == "opponents":
+        return _game_result(env_id, episodes)
+    return evaluate(registry.load(reference), env_id, episodes=episodes, factory=True)
 
 
 def _game_result(env_id: str, matches: int) -> EvalResult:
@@ -208,8 +205,6 @@ def _game_result(env_id: str, matches: int) -> EvalResult:
         ci_low=result.ci_low, ci_high=result.ci_high, mean_return=result.mean_return,
         mean_length=result.mean_steps, steps_per_second=result.steps_per_second,
     )
-
-
 
 
 def _match(pattern: str) -> set[str]:

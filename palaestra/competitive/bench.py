@@ -100,7 +100,7 @@ def measure(env_id: str, steps: int = 5000) -> GameRow:
     import palaestra
     from palaestra import registry
 
-    api = "parallel" if registry.get(env_id).entry_point.endswith(":parallel_env") else "aec"
+    api = "parallel" if registry.get(env_id).parallel else "aec"
     try:
         if api == "parallel":
             rate = time_parallel(lambda: palaestra.make_parallel(env_id), steps)

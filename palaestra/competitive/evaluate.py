@@ -29,9 +29,9 @@ DEFAULT_MATCHES = 100
 class MatchupResult:
     """Outcome of :func:`evaluate` from the first policy's point of view.
 
-    ``score`` counts a win 1 and a draw 1/2. Its 95 % interval is the Wilson interval at that mean: a match
-    score lies in [0, 1], so its variance is at most that of a win/loss coin with the same mean and the
-    interval is conservative. ``win_low``/``win_high`` bound the win rate alone.
+    ``score`` counts a win 1 and a draw 1/2. Its 95 % interval is the Wilson interval of the score as a count
+    of wins (averaged over the two whole counts beside a half-integer one): a match score lies in [0, 1], so
+    its variance is at most that of a win/loss coin with the same mean and the interval is conservative. ``win_low``/``win_high`` bound the win rate alone.
     """
 
     env_id: str
@@ -68,12 +68,8 @@ def make_game(env_id: str | Callable[..., Any], env_kwargs: Mapping[str, Any] | 
 
     if callable(env_id):
         return env_id(**dict(env_kwargs or {}))
-    try:
-        return palaestra.make_parallel(env_id, **dict(env_kwargs or {}))
-    except ValueError as error:
-        if "no parallel API" not in str(error):
-            raise
-        return palaestra.make_aec(env_id, **dict(env_kwargs or {}))
+    make = palaestra.make_parallel if palaestra.get(env_id).parallel else palaestra.make_aec
+    return make(env_id, **dict(env_kwargs or {}))
 
 
 def evaluate(
@@ -124,7 +120,8 @@ def evaluate(
 
 
 def _score_interval(score: float, n: int) -> tuple[float, float]:
-    # Wilson at a fractional count: the formula only needs the mean and n.
+    # A score with an odd number of draws is a half-integer count of wins: its interval is the mean of the
+    # Wilson intervals of the two whole counts beside it.
     halves = round(2 * score * n)
     if halves % 2 == 0:
         return wilson_interval(halves // 2, n)

@@ -202,8 +202,12 @@ class SelfPlayEnv(gym.Env, RecordConstructorArgs):
             info["outcome"] = int(self._final["outcome"])
         return self._observation(), self._returns, self._final is not None, False, info
 
+    def agent_observations(self) -> list[Any]:
+        """The current observation of each agent of the learner's side, in team order."""
+        return [self._obs[a] for a in self.mine if a in self._obs]
+
     def _observation(self):
-        parts = [self._obs[a] for a in self.mine if a in self._obs]
+        parts = self.agent_observations()
         if len(self.mine) == 1:
             return parts[0]
         return np.concatenate([np.asarray(p, dtype=self.observation_space.dtype).ravel() for p in parts])

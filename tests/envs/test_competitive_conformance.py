@@ -17,7 +17,7 @@ from palaestra.competitive import RandomPolicy
 from palaestra.competitive.match import opponent_table, play_match, teams_of
 
 MULTI_AGENT = [r.id for r in registry.RECORDS if r.multi_agent]
-PARALLEL = [r.id for r in registry.RECORDS if r.multi_agent and r.entry_point.endswith(":parallel_env")]
+PARALLEL = [r.id for r in registry.RECORDS if r.parallel]
 
 
 @pytest.fixture
