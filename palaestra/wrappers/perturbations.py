@@ -11,6 +11,7 @@ import inspect
 from typing import Any
 
 from palaestra import registry
+from palaestra.validation import reject_unknown_kwargs
 from palaestra.wrappers.perturb.action import ActionDelay, ActionNoise, ActuatorStrength, StickyActions
 from palaestra.wrappers.perturb.adversary import AdversarialEnv
 from palaestra.wrappers.perturb.base import Perturbation, Run
@@ -70,15 +71,14 @@ def make_perturbed(base_id: str, preset: str, **kwargs: Any) -> Perturb:
         f"{base_id}+{preset}",
     )
     base = registry.get(base_id)
+    factory = base.load_entry_point()
     accepted = [
-        name for name, param in inspect.signature(base.load_entry_point()).parameters.items()
+        name for name, param in inspect.signature(factory).parameters.items()
         if param.kind is not param.VAR_KEYWORD and name not in base.kwargs
     ]
-    unknown = sorted(set(kwargs) - set(accepted))
-    if unknown:
-        raise TypeError(f"{env_id}: unknown keyword argument(s) {', '.join(unknown)}; accepted: {', '.join(sorted(accepted))}")
+    reject_unknown_kwargs(env_id, {k: v for k, v in kwargs.items() if k not in accepted}, accepted)
     try:
-        env = base.load_entry_point()(**{**base.kwargs, **kwargs})
+        env = factory(**{**base.kwargs, **kwargs})
     except (TypeError, ValueError) as error:
         # The base environment names itself; the user asked for the perturbed ID.
         raise type(error)(str(error).replace(base.id, env_id)) from error

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from palaestra.wrappers.perturb.base import Perturbation, Run, check_fraction
+from palaestra.wrappers.perturb.base import Perturbation, Run
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,7 @@ class StickyActions(Perturbation):
 
     kind = "sticky_actions"
     acts_on = "action"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        check_fraction(self, "strength", self.strength)
+    fractional = True
 
     def action(self, action: np.ndarray, run: Run) -> np.ndarray:
         previous = run.memory.get("previous")
@@ -66,10 +63,7 @@ class ActuatorStrength(Perturbation):
 
     kind = "actuator_strength"
     acts_on = "action"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        check_fraction(self, "strength", self.strength)
+    fractional = True
 
     def action(self, action: np.ndarray, run: Run) -> np.ndarray:
         weakness = run.memory.get("weakness")

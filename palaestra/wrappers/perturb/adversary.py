@@ -9,6 +9,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
+from palaestra.wrappers.goals import env_name
 from palaestra.wrappers.perturb.scene import Scene
 
 PROTAGONIST, ADVERSARY = "protagonist_0", "adversary_0"
@@ -38,7 +39,7 @@ class AdversarialEnv(ParallelEnv):
         target: Literal["object", "robot"] = "object",
     ) -> None:
         self.env = env
-        self.env_id = getattr(env.unwrapped, "env_id", None) or (env.spec.id if env.spec else type(env.unwrapped).__name__)
+        self.env_id = env_name(env)
         where = f"AdversarialEnv({self.env_id})"
         if mode not in ("force", "displacement") or target not in ("object", "robot"):
             raise ValueError(f"{where}: mode={mode!r}, target={target!r}; expected mode 'force' or 'displacement' and target 'object' or 'robot'")

@@ -55,6 +55,8 @@ class Perturbation:
     kind: ClassVar[str] = "perturbation"
     # What it disturbs: "observation" or "action" (per agent under PerturbParallel), "world" or "visual".
     acts_on: ClassVar[str] = "world"
+    # True where ``strength`` is a probability or a fraction, so it must lie in [0, 1].
+    fractional: ClassVar[bool] = False
 
     strength: float = 0.0
     schedule: Schedule = field(default_factory=Constant)
@@ -64,6 +66,8 @@ class Perturbation:
             raise ValueError(f"{type(self).__name__}: strength={self.strength} must be a finite number >= 0")
         if not isinstance(self.schedule, Schedule):
             raise TypeError(f"{type(self).__name__}: schedule must be a Schedule, got {self.schedule!r}")
+        if self.fractional:
+            check_fraction(self, "strength", self.strength)
 
     def on_reset(self, run: Run) -> None:
         """Sample per-episode parameters (and apply them to the scene)."""

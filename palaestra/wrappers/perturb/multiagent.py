@@ -83,7 +83,7 @@ class PerturbParallel(BaseParallelWrapper):
         }
 
     def _infos(self, infos: dict[str, dict]) -> dict[str, dict]:
-        events = self._session.logged()
+        events = self._session.events
         return {
             agent: {**info, "perturbations": [dict(e) for e in events if e.get("agent", agent) == agent]}
             for agent, info in infos.items()

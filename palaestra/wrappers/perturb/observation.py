@@ -34,10 +34,7 @@ class SensorDropout(Perturbation):
 
     kind = "sensor_dropout"
     acts_on = "observation"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        check_fraction(self, "strength", self.strength)
+    fractional = True
 
     def observation(self, obs: np.ndarray, run: Run) -> np.ndarray:
         if run.level == 0:
@@ -53,11 +50,11 @@ class StuckSensors(Perturbation):
 
     kind = "stuck_sensors"
     acts_on = "observation"
+    fractional = True
     release: float = 0.2
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_fraction(self, "strength", self.strength)
         check_fraction(self, "release", self.release)
 
     def observation(self, obs: np.ndarray, run: Run) -> np.ndarray:
@@ -82,10 +79,7 @@ class RepeatedObservation(Perturbation):
 
     kind = "repeated_observation"
     acts_on = "observation"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        check_fraction(self, "strength", self.strength)
+    fractional = True
 
     def observation(self, obs: np.ndarray, run: Run) -> np.ndarray:
         previous = run.memory.get("previous")

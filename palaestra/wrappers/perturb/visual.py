@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from palaestra.sim.world import CameraConfig, World
-from palaestra.wrappers.perturb.base import Perturbation, Run, check_fraction
+from palaestra.wrappers.perturb.base import Perturbation, Run
 from palaestra.wrappers.perturb.scene import Scene
 
 # Where unused distractors wait: under the table, out of every camera's view.
@@ -49,10 +49,7 @@ class LightingJitter(_Visual):
     ``level`` per channel, with ambient light varied by up to ``level * 0.3``."""
 
     kind = "lighting"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        check_fraction(self, "strength", self.strength)
+    fractional = True
 
     def on_reset(self, run: Run) -> None:
         if run.level == 0 or not run.scene.available:
@@ -95,11 +92,11 @@ class Distractors(_Visual):
     """Up to ``count`` collision-free coloured boxes on the table: ``round(level * count)`` shown per episode."""
 
     kind = "distractors"
+    fractional = True
     count: int = 3
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_fraction(self, "strength", self.strength)
         if self.count < 1:
             raise ValueError(f"Distractors: count={self.count} must be >= 1")
 
