@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pybullet as p
@@ -18,6 +19,7 @@ import pybullet_data
 from pybullet_utils import bullet_client
 
 Vec3 = Sequence[float]
+CAMERA_CACHE = 64  # view/projection matrices kept per world, one pair per camera config
 
 
 @dataclass(frozen=True)
@@ -208,10 +210,15 @@ class World:
         self.client.restoreState(stateId=self._snapshot)
 
     # -- camera ---------------------------------------------------------------------------------
-    def render(self, camera: CameraConfig = CameraConfig()) -> np.ndarray:
-        """An RGB frame of shape ``(camera.height, camera.width, 3)``, uint8, rendered headless."""
+    def render(self, camera: CameraConfig = CameraConfig(), **light: Any) -> np.ndarray:
+        """An RGB frame of shape ``(camera.height, camera.width, 3)``, uint8, rendered headless.
+
+        ``light`` takes TinyRenderer's lighting arguments (``lightDirection``, ``lightColor``...).
+        """
         matrices = self._cameras.get(camera)
         if matrices is None:
+            if len(self._cameras) >= CAMERA_CACHE:  # jittered cameras (perturbations) are new every episode
+                self._cameras.clear()
             c = self.client
             view = c.computeViewMatrixFromYawPitchRoll(camera.target, camera.distance, camera.yaw, camera.pitch, 0.0, 2)
             proj = c.computeProjectionMatrixFOV(camera.fov, camera.width / camera.height, camera.near, camera.far)
@@ -224,6 +231,7 @@ class World:
             shadow=0,
             renderer=p.ER_TINY_RENDERER,
             flags=p.ER_NO_SEGMENTATION_MASK,
+            **light,
         )
         return np.asarray(rgba, dtype=np.uint8).reshape(camera.height, camera.width, 4)[:, :, :3].copy()
 

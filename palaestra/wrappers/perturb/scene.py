@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pybullet as p
 
 from palaestra.sim.world import CameraConfig, World
 
@@ -98,14 +97,7 @@ class Scene:
     def render(self) -> np.ndarray:
         """A frame from the (possibly jittered) camera under the (possibly changed) light."""
         camera = self.camera or getattr(self.env, "camera", None) or CameraConfig()
-        c = self.world.client
-        view = c.computeViewMatrixFromYawPitchRoll(camera.target, camera.distance, camera.yaw, camera.pitch, 0.0, 2)
-        proj = c.computeProjectionMatrixFOV(camera.fov, camera.width / camera.height, camera.near, camera.far)
-        _, _, rgba, _, _ = c.getCameraImage(
-            camera.width, camera.height, viewMatrix=view, projectionMatrix=proj, shadow=0,
-            renderer=p.ER_TINY_RENDERER, flags=p.ER_NO_SEGMENTATION_MASK, **self.light,
-        )
-        return np.asarray(rgba, dtype=np.uint8).reshape(camera.height, camera.width, 4)[:, :, :3].copy()
+        return self.world.render(camera, **self.light)
 
     @property
     def rerenders(self) -> bool:
