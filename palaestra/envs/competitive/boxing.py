@@ -64,10 +64,7 @@ class BoxingEnv(FightingEnv):
             raise ValueError(f"{self.env_id}: knockout_lead={knockout_lead!r} is not valid; expected None or a positive integer")
         self.knockout_lead = knockout_lead
         super().__init__(max_cycles, obs_mode, render_mode, image_size, physics)
-        self.points = {a: 0 for a in AGENTS}
-        self._counted = dict(self.points)
-        self._armed = {a: [True, True] for a in AGENTS}
-        self._speeds = {a: [0.0, 0.0] for a in AGENTS}
+        self._reset_game()
 
     def _build_arena(self) -> None:
         build_square_ring(self.world, self.radius, friction=0.6)

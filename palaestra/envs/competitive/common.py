@@ -1,16 +1,54 @@
-"""Checks shared by the competitive games: actions are validated per agent with messages naming the game."""
+"""Pieces shared by the competitive games: per-agent action checks with messages naming the game, match
+outcomes, the observation modes and the cached per-agent spaces with the env's seeded generator."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from enum import Enum
 from typing import Any
 
 import numpy as np
 from gymnasium import spaces
+from gymnasium.utils import seeding
 
 from palaestra.validation import check_action
 
 OUTCOME_WIN, OUTCOME_DRAW, OUTCOME_LOSS = 1, 0, -1
+
+
+def outcome(mine: float, theirs: float) -> int:
+    """The ``info["outcome"]`` of a side that scored ``mine`` against ``theirs``: 1 win, 0 draw, -1 loss."""
+    return OUTCOME_WIN if mine > theirs else OUTCOME_LOSS if mine < theirs else OUTCOME_DRAW
+
+
+class ObsMode(str, Enum):
+    STATE = "state"  # a float32 feature vector from the agent's own point of view
+    PIXELS = "pixels"  # a small uint8 picture of the game
+
+
+class SeededSpaces:
+    """Per-agent spaces built once (the same object on every call) and the env's generator, re-seeded only by
+    ``reset(seed=...)``; a game sets ``_observation_spaces`` and ``_action_spaces`` in its constructor."""
+
+    _observation_spaces: dict[str, spaces.Space]
+    _action_spaces: dict[str, spaces.Space]
+    _np_random: np.random.Generator | None = None
+
+    def observation_space(self, agent: str) -> spaces.Space:
+        return self._observation_spaces[agent]
+
+    def action_space(self, agent: str) -> spaces.Space:
+        return self._action_spaces[agent]
+
+    @property
+    def np_random(self) -> np.random.Generator:
+        if self._np_random is None:
+            self._np_random, _ = seeding.np_random()
+        return self._np_random
+
+    def _seed(self, seed: int | None) -> None:
+        if seed is not None:
+            self._np_random, _ = seeding.np_random(seed)
 
 
 def check_agent(env_id: str, agent: Any, live: Collection[str], possible: Collection[str]) -> None:
@@ -20,6 +58,12 @@ def check_agent(env_id: str, agent: Any, live: Collection[str], possible: Collec
     if agent in possible:
         raise ValueError(f"{env_id}: agent {agent!r} has finished this match and cannot act; live agents: {sorted(live)}")
     raise ValueError(f"{env_id}: unknown agent {agent!r}; agents of this game: {sorted(possible)}")
+
+
+def check_render_mode(env_id: str, render_mode: str | None, modes: Collection[str]) -> None:
+    """Raise ``ValueError`` unless ``render_mode`` is ``None`` or one of ``modes``."""
+    if render_mode is not None and render_mode not in modes:
+        raise ValueError(f"{env_id}: render_mode={render_mode!r} is not supported; expected None or one of {modes}")
 
 
 def check_discrete(env_id: str, agent: str, action: Any, space: spaces.Discrete) -> int:

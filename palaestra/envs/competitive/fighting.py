@@ -14,11 +14,18 @@ from typing import Any
 
 import numpy as np
 from gymnasium import spaces
-from gymnasium.utils import seeding
 from pettingzoo import ParallelEnv
 
 from palaestra.competitive.policy import Policy
-from palaestra.envs.competitive.common import OUTCOME_DRAW, OUTCOME_LOSS, OUTCOME_WIN, check_parallel_actions
+from palaestra.envs.competitive.common import (
+    OUTCOME_DRAW,
+    OUTCOME_LOSS,
+    OUTCOME_WIN,
+    ObsMode,
+    SeededSpaces,
+    check_parallel_actions,
+    check_render_mode,
+)
 from palaestra.sim.fighters import BLUE, RED, Fighter, FighterState
 from palaestra.sim.world import CameraConfig, PhysicsConfig, World
 
@@ -48,12 +55,7 @@ def game_metadata(name: str) -> dict[str, Any]:
     return {"name": name, "render_modes": ["human", "rgb_array"], "render_fps": 24, "is_parallelizable": True}
 
 
-class ObsMode(str, Enum):
-    STATE = "state"  # float32 feature vector from the agent's own frame
-    PIXELS = "pixels"  # RGB frame of image_size x image_size x 3, the same for both agents
-
-
-class FightingEnv(ParallelEnv):
+class FightingEnv(SeededSpaces, ParallelEnv):
     """The PettingZoo shell of a two-fighter PyBullet game; a subclass supplies the arena and the rules.
 
     Subclass hooks: :meth:`_build_arena`, :meth:`_edge_distance`, :meth:`_command`, :meth:`_substep`,
@@ -76,11 +78,7 @@ class FightingEnv(ParallelEnv):
     ) -> None:
         super().__init__()
         self.obs_mode = _choice(self.env_id, "obs_mode", ObsMode, obs_mode)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(
-                f"{self.env_id}: render_mode={render_mode!r} is not supported; "
-                f"expected None or one of {self.metadata['render_modes']}"
-            )
+        check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
         for name, value in (("max_cycles", max_cycles), ("image_size", image_size)):
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{self.env_id}: {name}={value!r} is not valid; expected a positive integer")
@@ -110,20 +108,12 @@ class FightingEnv(ParallelEnv):
         act_space = spaces.Box(-1.0, 1.0, shape=(self.action_dim,), dtype=np.float32)
         self._observation_spaces = {a: obs_space for a in AGENTS}
         self._action_spaces = {a: act_space for a in AGENTS}
-        self.np_random: np.random.Generator | None = None
         self.cycle = 0
         self.states: dict[str, FighterState] = {}
 
     # -- PettingZoo API ----------------------------------------------------------------------------
-    def observation_space(self, agent: str) -> spaces.Space:
-        return self._observation_spaces[agent]
-
-    def action_space(self, agent: str) -> spaces.Space:
-        return self._action_spaces[agent]
-
     def reset(self, seed: int | None = None, options: dict | None = None):
-        if seed is not None or self.np_random is None:
-            self.np_random, _ = seeding.np_random(seed)
+        self._seed(seed)
         self.world.restore()
         self.agents = list(AGENTS)
         self.cycle = 0

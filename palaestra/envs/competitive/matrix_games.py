@@ -22,14 +22,8 @@ from pettingzoo import ParallelEnv
 from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive.policy import Policy, RandomPolicy
-from palaestra.envs.competitive.common import (
-    OUTCOME_DRAW,
-    OUTCOME_LOSS,
-    OUTCOME_WIN,
-    check_agent,
-    check_parallel_actions,
-)
-from palaestra.envs.competitive.turn_based import AGENTS, RENDER_MODES, IllegalMoveError, SeededSpaces, render_text
+from palaestra.envs.competitive.common import SeededSpaces, check_agent, check_parallel_actions, outcome
+from palaestra.envs.competitive.turn_based import AGENTS, RENDER_MODES, IllegalMoveError, render_text
 from palaestra.validation import reject_unknown_kwargs
 
 
@@ -123,17 +117,13 @@ class MatrixGameEnv(SeededSpaces, ParallelEnv):
         terminations = {a: over for a in AGENTS}
         truncations = {a: False for a in AGENTS}
         if over:
-            infos = {a: {"outcome": self._outcome(i)} for i, a in enumerate(AGENTS)}
+            infos = {a: {"outcome": outcome(self.totals[i], self.totals[1 - i])} for i, a in enumerate(AGENTS)}
             self.agents = []
         else:
             infos = {a: {} for a in AGENTS}
         if self.render_mode == "human":
             self.render()
         return observations, rewards, terminations, truncations, infos
-
-    def _outcome(self, player: int) -> int:
-        mine, theirs = self.totals[player], self.totals[1 - player]
-        return OUTCOME_WIN if mine > theirs else OUTCOME_LOSS if mine < theirs else OUTCOME_DRAW
 
     def _observe(self, player: int) -> np.ndarray:
         n = self._n

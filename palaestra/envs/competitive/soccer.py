@@ -9,8 +9,8 @@ import numpy as np
 from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive.policy import Policy, RandomPolicy
-from palaestra.envs.competitive.common import OUTCOME_DRAW, OUTCOME_LOSS, OUTCOME_WIN
-from palaestra.envs.competitive.topdown import Arena, Disc, FieldGame, ObsMode, Renderer, check_positive_int, steer
+from palaestra.envs.competitive.common import ObsMode, outcome
+from palaestra.envs.competitive.topdown import Arena, Disc, FieldGame, Renderer, check_positive_int, steer
 from palaestra.validation import reject_unknown_kwargs
 
 ENV_ID = "palaestra/Soccer2v2-v0"
@@ -99,8 +99,7 @@ class SoccerEnv(FieldGame):
         infos = {a: {"score": self._score_of(a)} for a in agents}
         if terminated or truncated:
             for a in agents:
-                own, other = self._score_of(a)
-                infos[a]["outcome"] = OUTCOME_WIN if own > other else OUTCOME_LOSS if own < other else OUTCOME_DRAW
+                infos[a]["outcome"] = outcome(*self._score_of(a))
             self.agents = []
         rewards = {a: gain["left" if a[0] == "l" else "right"] for a in agents}
         return (observations, rewards, dict.fromkeys(agents, terminated), dict.fromkeys(agents, truncated), infos)

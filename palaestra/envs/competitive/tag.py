@@ -9,8 +9,8 @@ import numpy as np
 from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive.policy import Policy, RandomPolicy
-from palaestra.envs.competitive.common import OUTCOME_LOSS, OUTCOME_WIN
-from palaestra.envs.competitive.topdown import Arena, Disc, FieldGame, ObsMode, Renderer, steer
+from palaestra.envs.competitive.common import OUTCOME_LOSS, OUTCOME_WIN, ObsMode
+from palaestra.envs.competitive.topdown import Arena, Disc, FieldGame, Renderer, steer
 from palaestra.validation import reject_unknown_kwargs
 
 ENV_ID = "palaestra/Tag-v0"

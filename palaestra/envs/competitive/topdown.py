@@ -9,16 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from itertools import combinations
 from typing import Any, ClassVar
 
 import numpy as np
 from gymnasium import spaces
-from gymnasium.utils import seeding
 from pettingzoo import ParallelEnv
 
-from palaestra.envs.competitive.common import check_parallel_actions
+from palaestra.envs.competitive.common import ObsMode, SeededSpaces, check_parallel_actions, check_render_mode
 
 Color = tuple[int, int, int]
 
@@ -267,12 +265,7 @@ def check_positive_int(env_id: str, name: str, value: Any) -> None:
         raise ValueError(f"{env_id}: {name}={value!r}; expected a positive integer")
 
 
-class ObsMode(str, Enum):
-    STATE = "state"  # a float32 vector from the agent's own point of view
-    PIXELS = "pixels"  # a small uint8 top-down picture
-
-
-class FieldGame(ParallelEnv):
+class FieldGame(SeededSpaces, ParallelEnv):
     """PettingZoo shell of a disc game: option checks, cached spaces, Box(2,) commands, rendering.
 
     A subclass sets ``env_id``, ``teams``, ``arena`` and ``renderer`` and implements ``reset``, ``step`` and
@@ -290,15 +283,13 @@ class FieldGame(ParallelEnv):
         modes = [m.value for m in ObsMode]
         if obs_mode not in modes:
             raise ValueError(f"{self.env_id}: obs_mode={obs_mode!r} is not supported; expected one of {modes}")
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"{self.env_id}: render_mode={render_mode!r} is not supported; "
-                             f"expected None or one of {self.metadata['render_modes']}")
+        check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
         check_positive_int(self.env_id, "max_cycles", max_cycles)
         self.teams = dict(teams)
         self.possible_agents = [a for agents in self.teams.values() for a in agents]
         self.agents: list[str] = []
         self.max_cycles, self.obs_mode, self.render_mode = max_cycles, ObsMode(obs_mode), render_mode
-        self.np_random, self.cycle = seeding.np_random()[0], 0
+        self.cycle = 0
         height = round(self.pixels_width * self.arena.half_width / self.arena.half_length)
         self._observation_spaces = {
             a: spaces.Box(-np.inf, np.inf, (obs_size,), np.float32) if self.obs_mode is ObsMode.STATE
@@ -306,16 +297,6 @@ class FieldGame(ParallelEnv):
             for a in self.possible_agents
         }
         self._action_spaces = {a: spaces.Box(-1.0, 1.0, (2,), np.float32) for a in self.possible_agents}
-
-    def observation_space(self, agent: str) -> spaces.Box:
-        return self._observation_spaces[agent]
-
-    def action_space(self, agent: str) -> spaces.Box:
-        return self._action_spaces[agent]
-
-    def _seed(self, seed: int | None) -> None:
-        if seed is not None:
-            self.np_random, _ = seeding.np_random(seed)
 
     def _commands(self, actions: Mapping[str, Any]) -> list[tuple[float, float]]:
         """Each live agent's command, in ``self.agents`` order, clipped and limited to unit length."""

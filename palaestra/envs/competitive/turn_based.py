@@ -15,10 +15,9 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 from gymnasium import spaces
-from gymnasium.utils import seeding
 from pettingzoo import AECEnv
 
-from palaestra.envs.competitive.common import OUTCOME_DRAW, OUTCOME_LOSS, OUTCOME_WIN, check_agent, check_discrete
+from palaestra.envs.competitive.common import SeededSpaces, check_agent, check_discrete, outcome
 
 AGENTS = ("player_0", "player_1")
 RENDER_MODES = ("ansi", "human", "rgb_array")
@@ -55,31 +54,6 @@ class TurnBasedGame(Protocol):
     def text(self, player: int) -> str: ...
     def move_text(self, action: int) -> str: ...
     def parse(self, player: int, text: str) -> int: ...
-
-
-class SeededSpaces:
-    """Per-agent spaces built once (the same object on every call) and the env's generator, re-seeded only by
-    ``reset(seed=...)``; shared by the turn-based shell and the matrix games."""
-
-    _observation_spaces: dict[str, spaces.Space]
-    _action_spaces: dict[str, spaces.Discrete]
-    _np_random: np.random.Generator | None = None
-
-    def observation_space(self, agent: str) -> spaces.Space:
-        return self._observation_spaces[agent]
-
-    def action_space(self, agent: str) -> spaces.Discrete:
-        return self._action_spaces[agent]
-
-    @property
-    def np_random(self) -> np.random.Generator:
-        if self._np_random is None:
-            self._np_random, _ = seeding.np_random()
-        return self._np_random
-
-    def _seed(self, seed: int | None) -> None:
-        if seed is not None:
-            self._np_random, _ = seeding.np_random(seed)
 
 
 class TurnBasedEnv(SeededSpaces, AECEnv):
@@ -156,7 +130,7 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         self._paid = list(scores)
         if game.over:
             self.terminations = {a: True for a in AGENTS}
-            self.infos = {a: {"outcome": _outcome(scores[i], scores[1 - i])} for i, a in enumerate(AGENTS)}
+            self.infos = {a: {"outcome": outcome(scores[i], scores[1 - i])} for i, a in enumerate(AGENTS)}
             self.agent_selection = AGENTS[1 - AGENTS.index(agent)]
         else:
             self.infos = {a: {} for a in AGENTS}
@@ -196,10 +170,6 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
     def _render_human(self) -> None:
         if self.render_mode == "human":
             self.render()
-
-
-def _outcome(mine: float, theirs: float) -> int:
-    return OUTCOME_WIN if mine > theirs else OUTCOME_LOSS if mine < theirs else OUTCOME_DRAW
 
 
 def render_text(mode: str, text: str) -> str | np.ndarray | None:

@@ -9,21 +9,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from gymnasium import spaces
-from gymnasium.utils import seeding
 from pettingzoo import AECEnv, ParallelEnv
 from pettingzoo.utils.conversions import parallel_to_aec
 from pettingzoo.utils.wrappers import BaseWrapper
 
 from palaestra.envs.competitive.common import (
-    OUTCOME_DRAW,
-    OUTCOME_LOSS,
-    OUTCOME_WIN,
+    SeededSpaces,
     check_discrete,
     check_parallel_actions,
+    check_render_mode,
+    outcome,
 )
 from palaestra.envs.competitive.volley_core import (
     ACTIONS,
@@ -51,7 +50,7 @@ def env_id_for(team_size: int) -> str:
     return "palaestra/Volleyball-v0" if team_size == 1 else f"palaestra/TeamVolleyball{team_size}v{team_size}-v0"
 
 
-class VolleyballEnv(ParallelEnv):
+class VolleyballEnv(SeededSpaces, ParallelEnv):
     """Two sides of ``team_size`` players keep a ball off their floor and send it over the net.
 
     Agents ``left_<i>`` and ``right_<i>`` act simultaneously with ``Discrete(6)`` actions, in their own frame
@@ -72,8 +71,9 @@ class VolleyballEnv(ParallelEnv):
     draw). The rally's winner serves next; the first serve goes to a random side.
     """
 
-    metadata = {"name": "volleyball_v0", "render_modes": ["human", "rgb_array"], "render_fps": 30,
-                "is_parallelizable": True}
+    metadata: ClassVar[dict[str, Any]] = {
+        "name": "volleyball_v0", "render_modes": ["human", "rgb_array"], "render_fps": 30, "is_parallelizable": True
+    }
 
     def __init__(
         self,
@@ -94,9 +94,7 @@ class VolleyballEnv(ParallelEnv):
         self.max_cycles = _positive(self.env_id, "max_cycles", default_cycles if max_cycles is None else max_cycles)
         if obs_mode not in OBS_MODES:
             raise ValueError(f"{self.env_id}: obs_mode={obs_mode!r} is not valid; expected one of {OBS_MODES}")
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"{self.env_id}: render_mode={render_mode!r} is not supported; "
-                             f"expected None or one of {self.metadata['render_modes']}")
+        check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
         self.team_size = team_size
         self.obs_mode = obs_mode
         self.render_mode = render_mode
@@ -132,24 +130,16 @@ class VolleyballEnv(ParallelEnv):
             obs_space = spaces.Box(-np.inf, np.inf, shape=(dim,), dtype=np.float32)
         else:
             obs_space = spaces.Box(0, 255, shape=(PIXELS, PIXELS, 3), dtype=np.uint8)
-        self._obs_spaces = {a: obs_space for a in self.possible_agents}
-        self._act_spaces = {a: spaces.Discrete(len(ACTIONS)) for a in self.possible_agents}
-        self.np_random, _ = seeding.np_random(None)
+        self._observation_spaces = {a: obs_space for a in self.possible_agents}
+        self._action_spaces = {a: spaces.Discrete(len(ACTIONS)) for a in self.possible_agents}
         self.cycles = 0
         # Text lines and the outlined agent drawn in rendered frames (set by human play).
         self.hud: tuple[str, ...] = ()
         self.highlight: str | None = None
         self._painter = self._pixel_painter = self._surface = self._pixel_surface = self._window = None
 
-    def observation_space(self, agent: str) -> spaces.Space:
-        return self._obs_spaces[agent]
-
-    def action_space(self, agent: str) -> spaces.Space:
-        return self._act_spaces[agent]
-
     def reset(self, seed: int | None = None, options: dict | None = None):
-        if seed is not None:
-            self.np_random, _ = seeding.np_random(seed)
+        self._seed(seed)
         self.agents = list(self.possible_agents)
         self.court.score = [0, 0]
         self.cycles = 0
@@ -264,8 +254,7 @@ class VolleyballEnv(ParallelEnv):
                 info["point"] = rally.reason
                 info["point_won"] = rally.winner == side
             if ended:
-                diff = score[side] - score[1 - side]
-                info["outcome"] = OUTCOME_WIN if diff > 0 else OUTCOME_LOSS if diff < 0 else OUTCOME_DRAW
+                info["outcome"] = outcome(score[side], score[1 - side])
             infos[agent] = info
         return infos
 

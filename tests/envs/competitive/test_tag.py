@@ -7,6 +7,7 @@ import pytest
 from pettingzoo.test import parallel_api_test
 
 from palaestra.competitive import RandomPolicy
+from palaestra.competitive.match import play_match
 from palaestra.envs.competitive import tag
 from palaestra.envs.competitive.tag import HALF_SIZE, OPPONENTS, ROW
 
@@ -151,15 +152,8 @@ def _score(env, level, other, seeds):
     wins = 0
     for seed in seeds:
         side, opponent = ("predator", "prey") if seed % 2 == 0 else ("prey", "predator")
-        policies = {side: OPPONENTS[level](env), opponent: OPPONENTS[other](env)}
-        for index, policy in enumerate(policies.values()):
-            policy.reset(seed * 10 + index)
-        obs, _ = env.reset(seed=seed)
-        survivors = []
-        while env.agents:
-            survivors = list(env.agents)
-            obs, _r, _t, _tr, infos = env.step({a: policies[a.split("_")[0]].act(obs[a], a) for a in env.agents})
-        wins += any(infos[a]["outcome"] == 1 for a in survivors if a.startswith(side))
+        result = play_match(env, {side: OPPONENTS[level](env), opponent: OPPONENTS[other](env)}, seed=seed)
+        wins += result.outcome[side] == 1
     return wins / len(seeds)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from palaestra.competitive.match import play_match
 from palaestra.envs.competitive import tictactoe
 from palaestra.envs.competitive.tictactoe import LINES, OPPONENTS, IllegalMoveError, minimax_value
 
@@ -16,18 +17,8 @@ def _play(env, cells):
 def _match(first, second, seed):
     """Outcome for ``first`` (X on even seeds, O on odd ones) in one seeded match."""
     env = tictactoe.env()
-    policies = {"player_0": first(env), "player_1": second(env)}
-    if seed % 2:
-        policies = {"player_0": policies["player_1"], "player_1": policies["player_0"]}
-    for i, policy in enumerate(policies.values()):
-        policy.reset(seed * 2 + i)
-    env.reset(seed=seed)
-    for agent in env.agent_iter():
-        obs, _, done, _, info = env.last()
-        env.step(None if done else policies[agent].act(obs, agent))
-        if done and agent == f"player_{seed % 2}":
-            outcome = info["outcome"]
-    return outcome
+    side, other = ("player_0", "player_1") if seed % 2 == 0 else ("player_1", "player_0")
+    return play_match(env, {side: first(env), other: second(env)}, seed=seed).outcome[side]
 
 
 @pytest.mark.parametrize("line", LINES)
