@@ -8,7 +8,7 @@ from palaestra.envs.play import oracle
 from palaestra.envs.play.language_env import PlayroomLanguageEnv
 
 CHAIN_LENGTH = 5
-STEPS_PER_INSTRUCTION = 150
+STEPS_PER_INSTRUCTION = 150  # PlayroomLanguage-v0's episode length
 
 
 class PlayroomChainEnv(PlayroomLanguageEnv):

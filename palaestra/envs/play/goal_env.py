@@ -38,6 +38,7 @@ class PlayroomGoalEnv(PlayroomEnv):
         self.tasks = self._task_names(tasks)
         self.goal = np.zeros(self.task.goal_dim)
         self.goal_task = ""
+        self._succeeded = False  # judged once per reset and step, read by reward, termination and info
 
     def _observation_space(self) -> spaces.Space:
         # Unbounded: a block knocked off the desk can go anywhere.
@@ -46,6 +47,7 @@ class PlayroomGoalEnv(PlayroomEnv):
 
     def _begin_episode(self) -> None:
         self.goal, self.goal_task = self.task.sample(self.start_state, self.np_random, self.tasks)
+        self._succeeded = self._success()
 
     def _obs(self) -> dict[str, Any]:
         return {
@@ -59,11 +61,11 @@ class PlayroomGoalEnv(PlayroomEnv):
         return bool(self.task.is_success(achieved, self.goal.astype(np.float32)))
 
     def _judge(self) -> tuple[float, bool]:
-        success = self._success()
-        return (0.0 if success else -1.0), success
+        self._succeeded = self._success()
+        return (0.0 if self._succeeded else -1.0), self._succeeded
 
     def _info(self) -> dict[str, Any]:
-        return {"is_success": self._success(), "task": self.goal_task}
+        return {"is_success": self._succeeded, "task": self.goal_task}
 
     # -- GoalEnv API (vectorised over a leading batch axis, pure) ------------------------------------
     def compute_reward(self, achieved_goal, desired_goal, info) -> np.ndarray:

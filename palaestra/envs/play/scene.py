@@ -15,7 +15,7 @@ import numpy as np
 import pybullet as p
 
 from palaestra.envs.play.layout import BLOCKS, LAYOUT, Layout
-from palaestra.envs.play.state import BlockState, PlayState, classify_supports, quaternion_of_yaw, yaw_of
+from palaestra.envs.play.state import PlayState, quaternion_of_yaw
 from palaestra.sim.articulated import WOOD, Button, Drawer, SlidingDoor
 from palaestra.sim.robot import Panda
 from palaestra.sim.switches import Lever, Light
@@ -52,7 +52,6 @@ class PlayScene:
             name: world.add_box((h, h, h), (-0.2, 0.1 * i, h), mass=0.1, color=COLORS[name])
             for i, name in enumerate(BLOCKS)
         }
-        self._block_ids = [self.blocks[n] for n in BLOCKS]
         self._pressed = False
         for _ in range(2):  # let contacts settle once before the snapshot every reset returns to
             world.step()
@@ -119,15 +118,11 @@ class PlayScene:
         self._pressed = pressed
         self.bulb.set(lever > 0.0)
         robot = self.robot.state()
-        poses = [c.getBasePositionAndOrientation(b) for b in self._block_ids]
-        positions = {n: pos for n, (pos, _) in zip(BLOCKS, poses)}
-        supports = classify_supports(positions, drawer, self.layout)
-        blocks = tuple(
-            BlockState(n, np.array(pos), np.array(orn), yaw_of(orn), supports[n]) for n, (pos, orn) in zip(BLOCKS, poses)
-        )
-        return PlayState(
-            ee_position=robot.ee_position, ee_velocity=robot.ee_velocity, gripper=robot.finger_width,
-            drawer=drawer, door=door, button=button, lever=lever, lamp=self.lamp.on, bulb=self.bulb.on, blocks=blocks,
+        poses = {n: c.getBasePositionAndOrientation(b) for n, b in self.blocks.items()}
+        return PlayState.from_poses(
+            self.layout, poses, ee_position=robot.ee_position, ee_velocity=robot.ee_velocity,
+            gripper=robot.finger_width, drawer=drawer, door=door, button=button, lever=lever, lamp=self.lamp.on,
+            bulb=self.bulb.on,
         )
 
     # -- cameras ------------------------------------------------------------------------------------

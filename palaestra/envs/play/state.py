@@ -154,7 +154,7 @@ class PlayState:
         if v.shape != (VECTOR_DIM,):
             raise ValueError(f"a playroom state vector has shape ({VECTOR_DIM},), got {v.shape}")
         poses = {b: (v[VECTOR[f"{b}_position"]], v[VECTOR[f"{b}_orientation"]]) for b in BLOCKS}
-        return cls._assemble(
+        return cls.from_poses(
             layout, poses, ee_position=v[0:3].copy(), ee_velocity=v[3:6].copy(), gripper=float(v[6]),
             drawer=float(v[7]), door=float(v[8]), button=float(v[9]), lever=float(v[10]),
             lamp=bool(v[11] > 0.5), bulb=bool(v[12] > 0.5),
@@ -170,10 +170,12 @@ class PlayState:
         for name, (position, yaw) in (blocks or {}).items():
             poses[name] = (np.asarray(position, dtype=float), quaternion_of_yaw(yaw))
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "blocks"}
-        return self._assemble(layout, poses, **{**fields, **values})
+        return self.from_poses(layout, poses, **{**fields, **values})
 
     @classmethod
-    def _assemble(cls, layout: Layout, poses: Mapping[str, tuple[np.ndarray, np.ndarray]], **values) -> PlayState:
+    def from_poses(cls, layout: Layout, poses: Mapping[str, tuple[np.ndarray, np.ndarray]], **values) -> PlayState:
+        """A state from each block's ``(position, quaternion)`` (in :data:`BLOCKS` order) and the other fields by
+        name; yaws and supports are derived here, the one place that does it."""
         supports = classify_supports({n: pos for n, (pos, _) in poses.items()}, values["drawer"], layout)
         blocks = tuple(
             BlockState(n, np.array(pos, dtype=float), np.array(orn, dtype=float), yaw_of(orn), supports[n])
