@@ -51,6 +51,11 @@ class Phrasings:
     def all(self) -> tuple[str, ...]:
         return self.train + self.heldout
 
+    def draw(self, split: Split, rng: np.random.Generator) -> str:
+        """One phrasing of ``split``, drawn uniformly by ``rng`` (one ``integers`` draw)."""
+        choices = self.split(split)
+        return choices[int(rng.integers(len(choices)))]
+
 
 def _asset(name: str) -> str:
     return resources.files("palaestra").joinpath("assets", "instructions", name).read_text(encoding="utf-8")

@@ -81,8 +81,7 @@ def annotate(states: Sequence[PlayState], rng: np.random.Generator, grid: Window
     """Every completion of :func:`completions` with a phrasing drawn by ``rng`` from the task's ``split`` set."""
     vocabulary, out = instructions.vocabulary(), []
     for task, t0, t1 in completions(states, grid):
-        choices = instructions.phrasings("play", task).split(split)
-        text = choices[int(rng.integers(len(choices)))]
+        text = instructions.phrasings("play", task).draw(split, rng)
         out.append(Annotation(task, t0, t1, text, tuple(int(i) for i in vocabulary.encode(text, MAX_TOKENS))))
     return out
 

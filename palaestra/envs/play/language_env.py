@@ -58,8 +58,7 @@ class PlayroomLanguageEnv(PlayroomEnv):
         if task not in oracle.TASKS:
             raise ValueError(f"{self.env_id}: unknown task {task!r}; expected one of {list(oracle.TASKS)}")
         if text is None:
-            choices = instructions.phrasings("play", task).split(self.split)
-            text = choices[self.np_random.integers(len(choices))]
+            text = instructions.phrasings("play", task).draw(self.split, self.np_random)
         self.instruction, self.instruction_task, self.instruction_start = text, task, self.state
         self._tokens = self.vocabulary.encode(text, MAX_TOKENS)
 
