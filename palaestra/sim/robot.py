@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Sequence
 
 import numpy as np
 import pybullet as p
@@ -48,6 +48,8 @@ class Panda:
     MAX_WIDTH = 0.08
     # Gripper pointing straight down, fingers opening along the world y axis.
     DOWN = np.array([1.0, 0.0, 0.0, 0.0])
+    IK_DAMPING = 0.05
+    IK_POSTURE = 0.3  # gain of the null-space pull towards REST
 
     def __init__(
         self,
@@ -64,6 +66,7 @@ class Panda:
         self.control = Control(control)
         self.ee_step, self.joint_step, self.grip_step = ee_step, joint_step, grip_step
         self.ee_low, self.ee_high = np.array(ee_low), np.array(ee_high)
+        self._ee_low, self._ee_high = self.ee_low.tolist(), self.ee_high.tolist()
         c = world.client
         self.client = c
         self.body = world.load_urdf("franka_panda/panda.urdf", base_position, fixed=True)
@@ -98,6 +101,14 @@ class Panda:
             joints=np.array([s[0] for s in joints[:7]]),
         )
 
+    def features(self) -> list[float]:
+        """The robot's part of a state observation: ee position (3), ee velocity (3), finger width (1), the
+        values of :meth:`state` as plain floats, read without the arm joints and without building arrays."""
+        c = self.client
+        link = c.getLinkState(self.body, self.EE_LINK, computeLinkVelocity=1)
+        left, right = c.getJointStates(self.body, self.FINGERS)
+        return [*link[0], *link[6], left[0] + right[0]]
+
     def ee_position(self) -> np.ndarray:
         return np.array(self.client.getLinkState(self.body, self.EE_LINK)[0])
 
@@ -105,39 +116,50 @@ class Panda:
     def apply_action(self, action: np.ndarray) -> None:
         """Set motor targets from an action already validated and clipped to [-1, 1]."""
         c = self.client
-        q = np.array([s[0] for s in c.getJointStates(self.body, self._all)])
+        q = [s[0] for s in c.getJointStates(self.body, self._all)]
         target_width = min(max(q[7] + q[8] + action[-1] * self.grip_step, 0.0), self.MAX_WIDTH)
         if self.control is Control.EE:
+            # Fresh forward kinematics, not the observation's read: the transforms PyBullet caches after a
+            # substep differ from these in the last bits, and the IK is defined on these.
             link = c.getLinkState(self.body, self.EE_LINK, computeForwardKinematics=1)
-            target = np.clip(np.asarray(link[4]) + action[:3] * self.ee_step, self.ee_low, self.ee_high)
+            step, low, high = self.ee_step, self._ee_low, self._ee_high
+            target = [min(max(x + a * step, lo), hi) for x, a, lo, hi in zip(link[4], action[:3].tolist(), low, high)]
             arm = self._ik_step(q, link, target)
         else:
-            arm = q[:7] + action[:7] * self.joint_step
+            arm = np.array(q[:7]) + action[:7] * self.joint_step
         self._command(arm, target_width)
 
-    def _ik_step(self, q: np.ndarray, link: tuple, target: np.ndarray, damping: float = 0.05, posture: float = 0.3) -> np.ndarray:
-        """One damped-least-squares step from joints ``q`` (end-effector ``link`` state) towards ``target``."""
-        lin, ang = self.client.calculateJacobian(
-            self.body, self.EE_LINK, (0.0, 0.0, 0.0), list(q), self._zeros, self._zeros
-        )
+    def _ik_step(self, q: list[float], link: tuple, target: list[float]) -> np.ndarray:
+        """One damped-least-squares step from joints ``q`` (end-effector ``link`` state) towards ``target``.
+
+        Scalar work is done on Python floats and only the matrix algebra in numpy: on 6 x 7 matrices each
+        numpy call costs microseconds of dispatch, more than the arithmetic itself.
+        """
+        lin, ang = self.client.calculateJacobian(self.body, self.EE_LINK, (0.0, 0.0, 0.0), q, self._zeros, self._zeros)
         jac = np.array(lin + ang)[:, :7]
-        error = np.concatenate((target - link[4], _orientation_error(link[5], self.DOWN)))
-        pseudo_inverse = jac.T @ np.linalg.inv(jac @ jac.T + damping**2 * _EYE6)
+        position = link[4]
+        error = np.array((target[0] - position[0], target[1] - position[1], target[2] - position[2],
+                          *_orientation_error(link[5], _DOWN)))
+        pseudo_inverse = jac.T @ np.linalg.inv(jac @ jac.T + _DAMPING)
+        arm = np.array(q[:7])
         # Null-space pull towards the rest posture keeps the elbow where it started.
-        return q[:7] + pseudo_inverse @ error + (_EYE7 - pseudo_inverse @ jac) @ (posture * (self.REST - q[:7]))
+        return arm + pseudo_inverse @ error + (_EYE7 - pseudo_inverse @ jac) @ (self.IK_POSTURE * (self.REST - arm))
 
     def _command(self, arm: np.ndarray, width: float) -> None:
-        targets = list(arm) + [width / 2, width / 2]
+        targets = arm.tolist() + [width / 2, width / 2]
         self.client.setJointMotorControlArray(
             self.body, self._all, p.POSITION_CONTROL, targetPositions=targets, forces=self._forces,
             positionGains=self._gains,
         )
 
 
-_EYE6, _EYE7 = np.eye(6), np.eye(7)
+_EYE7 = np.eye(7)
+_DOWN = tuple(Panda.DOWN.tolist())
+_DAMPING = Panda.IK_DAMPING**2 * np.eye(6)
 
 
-def _orientation_error(current: Sequence[float], desired: np.ndarray) -> np.ndarray:
+
+def _orientation_error(current: Sequence[float], desired: Sequence[float]) -> tuple[float, float, float]:
     """Rotation vector (axis * angle, world frame) taking quaternion ``current`` (x, y, z, w) to ``desired``."""
     x1, y1, z1, w1 = desired
     x2, y2, z2, w2 = -current[0], -current[1], -current[2], current[3]  # conjugate of current
@@ -148,4 +170,4 @@ def _orientation_error(current: Sequence[float], desired: np.ndarray) -> np.ndar
     z = w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2
     if w < 0:
         w, x, y, z = -w, -x, -y, -z
-    return 2.0 * np.array([x, y, z])
+    return 2.0 * x, 2.0 * y, 2.0 * z

@@ -147,10 +147,7 @@ class ManipulationEnv(gym.Env):
     def _obs(self) -> dict[str, np.ndarray]:
         achieved = self.task.achieved_goal().astype(np.float32)
         if self.obs_mode is ObsMode.STATE:
-            r = self.robot.state()
-            observation = np.concatenate(
-                (r.ee_position, r.ee_velocity, (r.finger_width,), self.task.observation())
-            ).astype(np.float32)
+            observation = np.concatenate((self.robot.features(), self.task.observation())).astype(np.float32)
         else:
             observation = self.world.render(self.camera)
         return {"observation": observation, "achieved_goal": achieved, "desired_goal": self.task.goal.astype(np.float32)}

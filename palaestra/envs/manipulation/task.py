@@ -16,6 +16,13 @@ from palaestra.sim.robot import Panda
 from palaestra.sim.world import World
 
 
+def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Euclidean distance along the last axis: ``np.linalg.norm(a - b, axis=-1)``'s arithmetic, bit for bit,
+    without its dispatch (a few microseconds on every step's reward)."""
+    diff = a - b
+    return np.sqrt((diff * diff).sum(axis=-1))
+
+
 class Task(ABC):
     """One goal-conditioned task. Subclasses set the class attributes and implement the abstract methods.
 
@@ -60,7 +67,7 @@ class Task(ABC):
 
     def goal_distance(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
         """Distance per goal along the last axis; override for goals that are not positions."""
-        return np.linalg.norm(achieved - desired, axis=-1)
+        return distance(achieved, desired)
 
     def is_success(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
         return self.goal_distance(achieved, desired) < self.distance_threshold

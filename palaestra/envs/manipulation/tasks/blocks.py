@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from palaestra.envs.manipulation.task import Task
+from palaestra.envs.manipulation.task import Task, distance
 
 CUBE = 0.02  # half size of the 4 cm cubes
 OBJECT_LOW, OBJECT_HIGH = np.array([-0.15, -0.15]), np.array([0.15, 0.15])
@@ -308,8 +308,8 @@ class Stack(Task):
 
     def goal_distance(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
         """The larger of the two cubes' distances, so success needs both in place."""
-        first = np.linalg.norm(achieved[..., :3] - desired[..., :3], axis=-1)
-        second = np.linalg.norm(achieved[..., 3:] - desired[..., 3:], axis=-1)
+        first = distance(achieved[..., :3], desired[..., :3])
+        second = distance(achieved[..., 3:], desired[..., 3:])
         return np.maximum(first, second)
 
     def expert_state(self) -> dict[str, np.ndarray]:
@@ -326,7 +326,7 @@ def _body_state(client, body: int) -> np.ndarray:
     """Position, orientation as Euler angles, linear and angular velocity of a free body (12)."""
     pos, orn = client.getBasePositionAndOrientation(body)
     lin, ang = client.getBaseVelocity(body)
-    return np.concatenate((pos, client.getEulerFromQuaternion(orn), lin, ang))
+    return np.array(pos + client.getEulerFromQuaternion(orn) + lin + ang)
 
 
 def _axis_z(quaternion: np.ndarray) -> np.ndarray:
