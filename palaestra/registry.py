@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import importlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 
 Family = Literal["manipulation", "play", "competitive"]
 FAMILIES: tuple[str, ...] = ("manipulation", "play", "competitive")
@@ -24,6 +25,7 @@ class EnvRecord:
 
     ``expert`` is the ``module:Class`` of the scripted reference policy and ``expert_threshold`` the success
     rate it must reach in ``palaestra validate``; ``baseline`` names the learned-baseline config, if any.
+    Every record names its ``baseline`` unless :func:`baseline_exclusion` says why it has none.
     A competitive game has no expert but ``opponents``: the ``module:attribute`` of its ordered mapping of
     scripted opponent levels (weakest first); ``palaestra validate`` plays the strongest level against the
     weakest and ``expert_threshold`` is the score (win 1, draw 1/2) the strongest must reach.
@@ -76,7 +78,6 @@ _EXPERTS = "palaestra.baselines.experts"
 
 def _manipulation(
     name: str, task: str, summary: str, success: str, steps: int = 50, tags: tuple[str, ...] = (),
-    baseline: str | None = None,
 ) -> EnvRecord:
     experts = "articulated" if "articulated" in tags else "blocks"
     return EnvRecord(
@@ -87,7 +88,7 @@ def _manipulation(
         max_episode_steps=steps,
         tags=frozenset(("goal", "state", "pixels", "panda") + tags),
         expert=f"{_EXPERTS}.{experts}:{name}Expert",
-        baseline=baseline,
+        baseline=f"{name}.yaml",
         summary=summary,
         success=success,
     )
@@ -96,11 +97,11 @@ def _manipulation(
 MANIPULATION: tuple[EnvRecord, ...] = (
     _manipulation(
         "Reach", "reach", "Move the gripper to a target point in the air.",
-        "gripper within 5 cm of the target", baseline="Reach.yaml",
+        "gripper within 5 cm of the target",
     ),
     _manipulation(
         "Push", "push", "Push a cube across the table to a target on the table, gripper kept closed or open.",
-        "cube centre within 5 cm of the target", baseline="Push.yaml",
+        "cube centre within 5 cm of the target",
     ),
     _manipulation(
         "Slide", "slide", "Send a low-friction puck sliding to a target beyond the gripper's reach.",
@@ -108,7 +109,7 @@ MANIPULATION: tuple[EnvRecord, ...] = (
     ),
     _manipulation(
         "PickAndPlace", "pick_and_place", "Grasp a cube and carry it to a target on the table or in the air.",
-        "cube centre within 5 cm of the target", tags=("grasp",), baseline="PickAndPlace.yaml",
+        "cube centre within 5 cm of the target", tags=("grasp",),
     ),
     _manipulation(
         "Stack", "stack", "Place two cubes at their targets, the second one on top of the first.",
@@ -149,14 +150,14 @@ PLAY: tuple[EnvRecord, ...] = (
         id=f"{NAMESPACE}/PlayroomGoal-v0", family="play", entry_point="palaestra.envs.play.goal_env:PlayroomGoalEnv",
         summary="Reach a target playroom state drawn from one of 35 tasks feasible from the start.",
         success="every feature the task changes within tolerance of the target (blocks 5 cm, joints 3 cm)",
-        max_episode_steps=150, tags=_PLAY_TAGS | {"goal"},
+        max_episode_steps=150, tags=_PLAY_TAGS | {"goal"}, baseline="PlayroomGoal.yaml",
     ),
     EnvRecord(
         id=f"{NAMESPACE}/PlayroomLanguage-v0", family="play",
         entry_point="palaestra.envs.play.language_env:PlayroomLanguageEnv",
         summary="Follow one natural-language instruction in the playroom (35 tasks, train/held-out phrasings).",
         success="the task oracle sees the instructed task done between the episode's start and now",
-        max_episode_steps=150, tags=_PLAY_TAGS | {"language"},
+        max_episode_steps=150, tags=_PLAY_TAGS | {"language"}, baseline="PlayroomLanguage.yaml",
         expert=f"{_EXPERTS}.play:PlayroomExpert", expert_threshold=0.9,
     ),
     EnvRecord(
@@ -180,7 +181,7 @@ _VOLLEYBALL: tuple[EnvRecord, ...] = tuple(
         kwargs={"team_size": size}, max_episode_steps=cycles,
         tags=frozenset({"multi-agent", "two-player" if size == 1 else "team", "2d", "state", "pixels"}),
         opponents=f"{_VOLLEY}:OPPONENTS", expert_threshold=0.9,
-        baseline="Volleyball.yaml" if size == 1 else None,
+        baseline=f"{name}.yaml",
     )
     for name, size, points, cycles, summary in (
         ("Volleyball", 1, 5, 3000, "Slime-volleyball-like 1v1: move, jump and bounce the ball over the net."),
@@ -196,7 +197,7 @@ _FIELD_GAMES: tuple[EnvRecord, ...] = (  # top-down team games: soccer, tag
         success="win the match: first side to 3 goals, else more goals after 400 steps",
         max_episode_steps=400,
         tags=frozenset({"multi-agent", "team", "2d", "state", "pixels"}),
-        opponents="palaestra.envs.competitive.soccer:OPPONENTS",
+        opponents="palaestra.envs.competitive.soccer:OPPONENTS", baseline="Soccer2v2.yaml",
         expert_threshold=0.9,
     ),
     EnvRecord(
@@ -206,7 +207,7 @@ _FIELD_GAMES: tuple[EnvRecord, ...] = (  # top-down team games: soccer, tag
         success="predators: tag both prey within 300 steps; prey: keep one untagged until then",
         max_episode_steps=300,
         tags=frozenset({"multi-agent", "team", "2d", "state", "pixels"}),
-        opponents="palaestra.envs.competitive.tag:OPPONENTS",
+        opponents="palaestra.envs.competitive.tag:OPPONENTS", baseline="Tag.yaml",
         expert_threshold=0.9,
     ),
 )
@@ -218,21 +219,21 @@ _TURN_BASED: tuple[EnvRecord, ...] = (  # text games for language-model self-pla
         summary="3x3 tic-tac-toe with action masks, text observations and a text-move parser.",
         success="win the game (three in a row); a full board is a draw",
         max_episode_steps=9, tags=_TEXT_GAME_TAGS,
-        opponents=f"{_CG}.tictactoe:OPPONENTS", expert_threshold=0.9,
+        opponents=f"{_CG}.tictactoe:OPPONENTS", baseline="TicTacToe.yaml", expert_threshold=0.9,
     ),
     EnvRecord(
         id="palaestra/KuhnPoker-v0", family="competitive", entry_point=f"{_CG}.kuhn_poker:env",
         summary="Kuhn's three-card poker over a match of 100 hands (hands=1 for the one-hand game).",
         success="end the match with more chips than the opponent",
         kwargs={"hands": 100}, max_episode_steps=300, tags=_TEXT_GAME_TAGS | {"imperfect-information"},
-        opponents=f"{_CG}.kuhn_poker:OPPONENTS", expert_threshold=0.7,
+        opponents=f"{_CG}.kuhn_poker:OPPONENTS", baseline="KuhnPoker.yaml", expert_threshold=0.7,
     ),
     EnvRecord(
         id="palaestra/Negotiation-v0", family="competitive", entry_point=f"{_CG}.negotiation:env",
         summary="Alternating-offers bargaining over three kinds of items with private values.",
         success="agree on a deal worth more to you than the other's share is to them",
         max_episode_steps=10, tags=_TEXT_GAME_TAGS | {"imperfect-information", "mixed-motive"},
-        opponents=f"{_CG}.negotiation:OPPONENTS", expert_threshold=0.75,
+        opponents=f"{_CG}.negotiation:OPPONENTS", baseline="Negotiation.yaml", expert_threshold=0.75,
     ),
     EnvRecord(
         id="palaestra/RockPaperScissors-v0", family="competitive", entry_point=f"{_CG}.matrix_games:parallel_env",
@@ -241,7 +242,7 @@ _TURN_BASED: tuple[EnvRecord, ...] = (  # text games for language-model self-pla
         kwargs={"game": "rps"}, max_episode_steps=20,
         tags=frozenset({"multi-agent", "two-player", "simultaneous", "matrix-game", "text"}),
         # Nothing beats uniform random in expectation: the check only guards against a broken strongest level.
-        opponents=f"{_CG}.matrix_games:OPPONENTS", expert_threshold=0.35,
+        opponents=f"{_CG}.matrix_games:OPPONENTS", baseline="RockPaperScissors.yaml", expert_threshold=0.35,
     ),
     EnvRecord(
         id="palaestra/FarmRaidGuard-v0", family="competitive", entry_point=f"{_CG}.matrix_games:parallel_env",
@@ -249,7 +250,7 @@ _TURN_BASED: tuple[EnvRecord, ...] = (  # text games for language-model self-pla
         success="a higher payoff total than the opponent after 20 rounds",
         kwargs={"game": "frg"}, max_episode_steps=20,
         tags=frozenset({"multi-agent", "two-player", "simultaneous", "matrix-game", "text", "mixed-motive"}),
-        opponents=f"{_CG}.matrix_games:OPPONENTS", expert_threshold=0.7,
+        opponents=f"{_CG}.matrix_games:OPPONENTS", baseline="FarmRaidGuard.yaml", expert_threshold=0.7,
     ),
 )
 _FIGHTING: tuple[EnvRecord, ...] = (  # PyBullet: sumo, boxing
@@ -260,7 +261,7 @@ _FIGHTING: tuple[EnvRecord, ...] = (  # PyBullet: sumo, boxing
         success="win the bout: the opponent leaves the ring or falls first",
         max_episode_steps=400,
         tags=frozenset({"multi-agent", "two-player", "3d", "pybullet", "state", "pixels"}),
-        opponents="palaestra.envs.competitive.sumo:OPPONENTS",
+        opponents="palaestra.envs.competitive.sumo:OPPONENTS", baseline="Sumo.yaml",
         expert_threshold=0.9,
     ),
     EnvRecord(
@@ -270,7 +271,7 @@ _FIGHTING: tuple[EnvRecord, ...] = (  # PyBullet: sumo, boxing
         success="win the round: more clean hits at the bell, or a 5-hit lead",
         max_episode_steps=480,
         tags=frozenset({"multi-agent", "two-player", "3d", "pybullet", "state", "pixels"}),
-        opponents="palaestra.envs.competitive.boxing:OPPONENTS",
+        opponents="palaestra.envs.competitive.boxing:OPPONENTS", baseline="Boxing.yaml",
         expert_threshold=0.9,
     ),
 )
@@ -337,6 +338,20 @@ def get(env_id: str) -> EnvRecord:
     raise UnknownEnvironmentError(
         f"{env_id!r} is not a registered palaestra environment.{hint} Run `palaestra list` to see all IDs."
     )
+
+
+def baseline_exclusion(record: EnvRecord) -> str | None:
+    """Why ``record`` has no learned-baseline config of its own, or ``None`` when it must have one.
+
+    The one rule for which IDs go without a config (the registry tests hold every record to it).
+    """
+    if "perturbed" in record.tags:
+        return "a perturbation preset: train on the base task, then evaluate under the preset"
+    if record.id == f"{NAMESPACE}/Playroom-v0":
+        return "free play without reward or success: a scene for collecting play data"
+    if record.id == f"{NAMESPACE}/PlayroomChain-v0":
+        return "evaluated, not trained: a PlayroomLanguage-v0 policy follows the chains, as in CALVIN"
+    return None
 
 
 def ids(family: str | None = None, tag: str | None = None) -> list[str]:

@@ -6,9 +6,11 @@
 
 A run writes, under ``out/seed_<seed>/``: ``config.yaml`` (what was trained), ``curve.csv`` (evaluation
 figures every ``eval_every`` steps, computed by :func:`palaestra.evaluation.evaluate` on fixed seeds, or for a
-game by :func:`palaestra.competitive.evaluate` against each scripted level), ``checkpoint_<steps>.zip`` at each
+game by :func:`palaestra.baselines.games.scores` against each scripted level), ``checkpoint_<steps>.zip`` at each
 evaluation, and ``model.zip``. Goal-conditioned tasks train SAC or TQC with HER, other single-agent tasks PPO,
-and games PPO in self-play against an opponent pool that gains frozen snapshots of the learner.
+and games PPO in self-play against an opponent pool that gains frozen snapshots of the learner
+(:mod:`palaestra.baselines.games`). Every registered ID has a config except those
+:func:`palaestra.registry.baseline_exclusion` names with its reason.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 EVAL_SEED_BASE = 10_000  # evaluation seeds 10000.. are disjoint from training resets and from validate's 0..99
+DEMO_SEED_BASE = 20_000  # expert demonstrations put in a replay buffer (``demo_episodes``) start here
 ALGORITHMS = ("sac", "tqc", "ppo")
 
 
@@ -40,8 +43,10 @@ class TrainConfig:
     env_kwargs: Mapping[str, Any] = field(default_factory=dict)
     eval_every: int = 5000
     eval_episodes: int = 20
-    opponents: tuple[str, ...] = ()  # games: the self-play pool's scripted levels
+    opponents: tuple[str, ...] = ()  # games: the self-play pool's scripted levels, weakest first
     snapshot_every: int = 0  # games: add a frozen copy of the learner to the pool this often (0: never)
+    selfplay_kwargs: Mapping[str, Any] = field(default_factory=dict)  # games: SelfPlayEnv options (illegal_action)
+    demo_episodes: int = 0  # off-policy tasks: scripted-expert episodes put in the replay buffer before training
 
     def __post_init__(self) -> None:
         if self.algo not in ALGORITHMS:
@@ -50,6 +55,11 @@ class TrainConfig:
             raise ValueError(f"{self.env_id}: timesteps, eval_every and eval_episodes must be positive")
         if self.her is not None and self.algo == "ppo":
             raise ValueError(f"{self.env_id}: HER needs an off-policy algorithm (sac or tqc), not ppo")
+        if self.demo_episodes < 0 or (self.demo_episodes and self.algo == "ppo"):
+            raise ValueError(f"{self.env_id}: demo_episodes must be >= 0 and needs an off-policy algorithm (sac or tqc)")
+        from palaestra.baselines.games import check_config
+
+        check_config(self)
 
     @property
     def is_game(self) -> bool:
@@ -74,7 +84,9 @@ def load_config(source: str | Path, **overrides: Any) -> TrainConfig:
 
         record = registry.get(str(source))
         if record.baseline is None:
-            raise LookupError(f"{record.id} has no reference baseline config; pass --config PATH")
+            why = registry.baseline_exclusion(record)
+            raise LookupError(f"{record.id} has no reference baseline config{f' ({why})' if why else ''};"
+                              " pass --config PATH")
         text = _config_dir().joinpath(record.baseline).read_text()
     raw = yaml.safe_load(text)
     known = {f.name for f in dataclasses.fields(TrainConfig)}
@@ -103,7 +115,8 @@ def make_env(config: TrainConfig, seed: int, pool: Any = None):
     if config.is_game:
         from palaestra.wrappers.selfplay import SelfPlayEnv
 
-        return SelfPlayEnv(config.env_id, opponents=pool, env_kwargs=config.env_kwargs)
+        pool = pool if pool is not None else list(config.opponents)
+        return SelfPlayEnv(config.env_id, opponents=pool, env_kwargs=config.env_kwargs, **config.selfplay_kwargs)
     import palaestra
 
     return palaestra.make(config.env_id, **config.env_kwargs)
@@ -127,16 +140,9 @@ def evaluate_model(model: Any, config: TrainConfig, episodes: int | None = None)
     episodes = episodes or config.eval_episodes
     seeds = range(EVAL_SEED_BASE, EVAL_SEED_BASE + episodes)
     if config.is_game:
-        from palaestra.competitive import CallablePolicy
-        from palaestra.competitive import evaluate as play
+        from palaestra.baselines.games import scores
 
-        def learner(env):
-            return CallablePolicy(env, lambda obs, agent: model.predict(obs, deterministic=True)[0], "learner")
-
-        return {
-            f"score_vs_{level}": play(learner, level, config.env_id, seeds=seeds, env_kwargs=config.env_kwargs).score
-            for level in config.opponents
-        }
+        return scores(model, config, seeds)
     from palaestra.evaluation import evaluate
 
     result = evaluate(lambda obs: model.predict(obs, deterministic=True)[0], config.env_id, seeds=seeds,
@@ -161,14 +167,17 @@ def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = Fals
 
         pool = OpponentPool(list(config.opponents))
     model = build_model(config, seed, pool)
+    if config.demo_episodes:
+        add_demonstrations(model, config, config.demo_episodes)
     rows: list[dict[str, float]] = []
 
     class Checkpoints(BaseCallback):
         def _on_step(self) -> bool:
             steps = self.num_timesteps
             if config.snapshot_every and pool is not None and steps % config.snapshot_every < config.n_envs:
-                frozen = _frozen_predict(model)
-                pool.add_snapshot(frozen, name=f"snapshot-{steps}")
+                from palaestra.baselines.games import frozen
+
+                pool.add_snapshot(frozen(model), name=f"snapshot-{steps}")
             if steps % config.eval_every < config.n_envs:
                 rows.append({"timesteps": steps, **evaluate_model(model, config)})
                 _write_curve(run_dir / "curve.csv", rows)
@@ -183,12 +192,44 @@ def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = Fals
     return rows
 
 
-def _frozen_predict(model: Any):
-    import copy
+def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:
+    """Put ``episodes`` episodes of the task's scripted expert into ``model``'s replay buffer; returns transitions.
 
-    policy = copy.deepcopy(model.policy)
-    policy.set_training_mode(False)
-    return lambda obs: policy.predict(obs, deterministic=True)[0]
+    The episodes use seeds from ``DEMO_SEED_BASE`` on (disjoint from training resets and evaluation) and do not
+    count towards ``model.num_timesteps``. Actions are stored as SB3 stores its own: scaled to [-1, 1].
+    """
+    import numpy as np
+
+    from palaestra import registry
+
+    expert = registry.get(config.env_id).load_expert()
+    env = make_env(config, 0)
+    buffer, added = model.replay_buffer, 0
+    space = env.action_space
+    try:
+        act = expert(env)
+        for seed in range(DEMO_SEED_BASE, DEMO_SEED_BASE + episodes):
+            obs, _ = env.reset(seed=seed)
+            act.reset()
+            done = False
+            while not done:
+                action = np.clip(np.asarray(act(obs), dtype=space.dtype), space.low, space.high)
+                next_obs, reward, terminated, truncated, _ = env.step(action)
+                done = terminated or truncated
+                buffer.add(_batch(obs), _batch(next_obs), model.policy.scale_action(action)[None],
+                           np.array([reward]), np.array([done]), [{"TimeLimit.truncated": truncated and not terminated}])
+                obs, added = next_obs, added + 1
+    finally:
+        env.close()
+    return added
+
+
+def _batch(obs: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obs, Mapping):
+        return {key: np.asarray(value)[None] for key, value in obs.items()}
+    return np.asarray(obs)[None]
 
 
 def _write_curve(path: Path, rows: list[dict[str, float]]) -> None:

@@ -18,7 +18,7 @@ by the teammates (each acting from its own observation), use
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import gymnasium as gym
 import numpy as np
@@ -52,15 +52,28 @@ class OpponentPool:
             self.weights[name] = weight
 
     def add_snapshot(self, predict: Callable[[Any], Any], name: str | None = None) -> str:
-        """Freeze a learner: ``predict(observation) -> action`` (e.g. a copied SB3 policy's ``predict``)."""
+        """Freeze a learner: ``predict(observation) -> action`` (e.g. a copied SB3 policy's ``predict``).
+
+        The snapshot plays a whole side as the learner does: from the side's joined observation, one action
+        per teammate (see :class:`SidePolicy`).
+        """
         name = name or f"snapshot-{sum(n.startswith('snapshot-') for n in self.members)}"
-        self.add(name, lambda env: CallablePolicy(env, lambda obs, agent: predict(obs), name=name))
+        self.add(name, lambda env: SidePolicy(env, lambda obs, side: predict(obs), name=name))
         return name
 
     def sample(self, rng: np.random.Generator) -> str:
         names = list(self.members)
         p = np.array([self.weights.get(n, 1.0) for n in names], dtype=np.float64)
         return names[int(rng.choice(len(names), p=p / p.sum()))]
+
+
+class SidePolicy(CallablePolicy):
+    """A policy for a whole side, as a learner sees it: ``fn(side_observation, side) -> side_action``.
+
+    :class:`SelfPlayEnv` calls it once per step with the side's observations joined (a single agent's own
+    observation in a one-agent side) and splits the action among the teammates, so a frozen team learner can
+    sit in the opponent pool.
+    """
 
 
 class SelfPlayEnv(gym.Env, RecordConstructorArgs):
@@ -73,7 +86,7 @@ class SelfPlayEnv(gym.Env, RecordConstructorArgs):
     into a lost match (reward -1) instead of an error, for learners without masking.
     """
 
-    metadata = {"render_modes": ["rgb_array", "ansi"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array", "ansi"]}
 
     def __init__(
         self,
@@ -150,7 +163,7 @@ class SelfPlayEnv(gym.Env, RecordConstructorArgs):
 
     # -- parallel games ----------------------------------------------------------------------------------
     def _step_parallel(self, action):
-        actions = {a: self.opponent.act(self._obs[a], a) for a in self.teams[self.other] if a in self.game.agents}
+        actions = self._opponent_actions()
         for agent, part in zip(self.mine, _split(self.action_space, action, len(self.mine))):
             if agent in self.game.agents:
                 actions[agent] = part
@@ -207,10 +220,21 @@ class SelfPlayEnv(gym.Env, RecordConstructorArgs):
         return [self._obs[a] for a in self.mine if a in self._obs]
 
     def _observation(self):
-        parts = self.agent_observations()
-        if len(self.mine) == 1:
+        return self._side_observation(self.mine)
+
+    def _side_observation(self, agents: Sequence[str]):
+        parts = [self._obs[a] for a in agents if a in self._obs]
+        if len(agents) == 1:
             return parts[0]
         return np.concatenate([np.asarray(p, dtype=self.observation_space.dtype).ravel() for p in parts])
+
+    def _opponent_actions(self) -> dict[str, Any]:
+        theirs = self.teams[self.other]
+        if isinstance(self.opponent, SidePolicy):
+            joint = self.opponent.act(self._side_observation(theirs), self.other)
+            parts = _split(self.action_space, joint, len(theirs))
+            return {a: part for a, part in zip(theirs, parts) if a in self.game.agents}
+        return {a: self.opponent.act(self._obs[a], a) for a in theirs if a in self.game.agents}
 
 
 def _joined(parts: list[spaces.Space]) -> spaces.Space:

@@ -48,6 +48,21 @@ def test_weights_and_snapshots(high_card, constant):
     assert terminated and info["outcome"] == 0  # a snapshot playing 2 draws every round with the learner
 
 
+def test_a_snapshot_plays_a_whole_team_from_its_joined_observation():
+    seen = []
+
+    def predict(observation):
+        seen.append(np.shape(observation))
+        return np.array([1, 2])
+
+    pool = OpponentPool(["random"], weights={"random": 0.0})
+    pool.add_snapshot(predict)
+    env = SelfPlayEnv("palaestra/TeamVolleyball2v2-v0", opponents=pool)
+    obs, _ = env.reset(seed=0)
+    env.step(env.action_space.sample())
+    assert seen == [obs.shape] == [(52,)]  # once per step, on the side's joined observation
+
+
 def test_turn_based_games_through_the_aec_api(high_card, constant):
     def aec():
         env = parallel_to_aec(high_card())

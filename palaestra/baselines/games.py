@@ -1,0 +1,128 @@
+"""Self-play learners of the competitive games: config checks, how a trained model moves, and its scores.
+
+A game's baseline trains PPO in :class:`~palaestra.wrappers.selfplay.SelfPlayEnv`, where the learner plays a
+whole side (a team's observations joined, one action per teammate) against a pool of the game's scripted
+levels and frozen snapshots of itself. None of palaestra's algorithms masks actions, so in a turn-based game
+the learner trains with ``illegal_action="lose"``; once trained (evaluated or frozen into the pool) it plays
+the most probable *legal* move, since the game itself refuses an illegal one.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from palaestra.baselines.train import TrainConfig
+
+_NOT_OPTIONS = ("self", "game", "opponents", "env_kwargs")  # SelfPlayEnv arguments a config sets otherwise
+
+
+def selfplay_options() -> list[str]:
+    """The :class:`SelfPlayEnv` keyword arguments a config may set in ``selfplay_kwargs``."""
+    from palaestra.wrappers.selfplay import SelfPlayEnv
+
+    return [name for name in inspect.signature(SelfPlayEnv.__init__).parameters if name not in _NOT_OPTIONS]
+
+
+def check_config(config: TrainConfig) -> None:
+    """Raise ``ValueError`` naming the env when a game config's opponents or self-play options are wrong."""
+    from palaestra import registry
+    from palaestra.competitive.match import opponent_table
+
+    record = registry.get(config.env_id)
+    env_id = record.id
+    if not record.multi_agent:
+        if config.opponents or config.snapshot_every or config.selfplay_kwargs:
+            raise ValueError(f"{env_id}: opponents, snapshot_every and selfplay_kwargs are for competitive games;"
+                             " it is a single-agent task")
+        return
+    levels = list(opponent_table(env_id))
+    unknown = [name for name in config.opponents if name not in levels]
+    if unknown or not config.opponents:
+        raise ValueError(f"{env_id}: opponents must name the game's scripted levels {levels} (weakest first);"
+                         f" got {list(config.opponents)}")
+    if config.snapshot_every < 0:
+        raise ValueError(f"{env_id}: snapshot_every must be >= 0 (0: no snapshots of the learner)")
+    options = selfplay_options()
+    extra = sorted(set(config.selfplay_kwargs) - set(options))
+    if extra:
+        raise ValueError(f"{env_id}: unknown selfplay_kwargs {extra}; SelfPlayEnv takes {options}")
+    illegal = config.selfplay_kwargs.get("illegal_action", "raise")
+    if illegal not in ("raise", "lose"):
+        raise ValueError(f"{env_id}: selfplay_kwargs illegal_action={illegal!r}; expected 'raise' or 'lose'")
+    if "action-mask" in record.tags and illegal != "lose":
+        raise ValueError(f"{env_id} has illegal moves and {config.algo} cannot mask them: set"
+                         " selfplay_kwargs: {illegal_action: lose} so that an illegal move loses the match")
+
+
+def predict(policy: Any, observation: Any) -> Any:
+    """The deterministic action of an SB3 ``policy``; with an ``action_mask``, its most probable legal move."""
+    if not (isinstance(observation, Mapping) and "action_mask" in observation):
+        return policy.predict(observation, deterministic=True)[0]
+    import torch
+
+    tensor, _ = policy.obs_to_tensor(observation)
+    with torch.no_grad():
+        probs = policy.get_distribution(tensor).distribution.probs[0].cpu().numpy()
+    legal = np.flatnonzero(np.asarray(observation["action_mask"]))
+    return int(legal[np.argmax(probs[legal])])
+
+
+def frozen(model: Any) -> Callable[[Any], Any]:
+    """A frozen copy of ``model``'s policy as ``observation -> action``, for the opponent pool."""
+    import copy
+
+    policy = copy.deepcopy(model.policy)
+    policy.set_training_mode(False)
+    return lambda observation: predict(policy, observation)
+
+
+def scores(model: Any, config: TrainConfig, seeds: Sequence[int]) -> dict[str, float]:
+    """The model's score (win 1, draw 1/2) against each of ``config.opponents``, sides alternating per seed.
+
+    A one-agent side plays through :func:`palaestra.competitive.evaluate`; a team learner, which needs the
+    whole side's observation, plays through the :class:`SelfPlayEnv` it trained in.
+    """
+    from palaestra import registry
+
+    if "team" in registry.get(config.env_id).tags:
+        return {f"score_vs_{level}": _team_score(model, config, level, seeds) for level in config.opponents}
+    from palaestra.competitive import CallablePolicy
+    from palaestra.competitive import evaluate as play
+
+    def learner(env):
+        return CallablePolicy(env, lambda obs, agent: predict(model.policy, obs), "learner")
+
+    return {
+        f"score_vs_{level}": play(learner, level, config.env_id, seeds=seeds, env_kwargs=config.env_kwargs).score
+        for level in config.opponents
+    }
+
+
+def _team_score(model: Any, config: TrainConfig, level: str, seeds: Sequence[int]) -> float:
+    from palaestra.wrappers.selfplay import SelfPlayEnv
+
+    options = {k: v for k, v in config.selfplay_kwargs.items() if k != "side"}
+    probe = SelfPlayEnv(config.env_id, opponents=[level], env_kwargs=config.env_kwargs, **options)
+    sides = list(probe.teams)
+    probe.close()
+    envs = [SelfPlayEnv(config.env_id, opponents=[level], side=side, env_kwargs=config.env_kwargs, **options)
+            for side in sides]
+    total = 0.0
+    try:
+        for index, seed in enumerate(seeds):
+            env = envs[index % 2]
+            observation, _ = env.reset(seed=int(seed))
+            done = False
+            while not done:
+                observation, _, terminated, truncated, info = env.step(predict(model.policy, observation))
+                done = terminated or truncated
+            total += (info["outcome"] + 1) / 2
+    finally:
+        for env in envs:
+            env.close()
+    return total / len(seeds)
