@@ -17,8 +17,8 @@ def test_registered_configs_load_and_bad_keys_are_named(tmp_path):
         load_config(bad)
     with pytest.raises(ValueError, match="HER needs an off-policy"):
         load_config("palaestra/Reach-v0", algo="ppo")
-    with pytest.raises(LookupError, match="no reference baseline"):
-        load_config("palaestra/Flip-v0")
+    with pytest.raises(LookupError, match="no reference baseline config .free play"):
+        load_config("palaestra/Playroom-v0")
 
 
 def test_a_tiny_her_run_writes_curve_checkpoints_and_a_loadable_model(tmp_path, capsys):
@@ -35,5 +35,20 @@ def test_a_tiny_her_run_writes_curve_checkpoints_and_a_loadable_model(tmp_path, 
     assert (run / "checkpoint_100.zip").exists() and (run / "model.zip").exists()
     assert main(["evaluate", "Reach", "--model", str(run / "model.zip"), "--episodes", "2"]) == 0
     assert "success_rate" in capsys.readouterr().out
+    assert main(["evaluate", "Reach-Perturbed-Hard", "--model", str(run / "model.zip"), "--episodes", "2"]) == 0
+    assert "palaestra/Reach-Perturbed-Hard-v0 over 2 seeded episodes" in capsys.readouterr().out
     assert main(["evaluate", "Push", "--model", str(run / "model.zip")]) == 2
     assert "trained on palaestra/Reach-v0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("env_id", ["palaestra/Tag-v0", "palaestra/TicTacToe-v0"])
+def test_tiny_self_play_runs_for_a_team_learner_and_a_game_with_illegal_moves(env_id, tmp_path):
+    # Tag: one learner plays both predators (or both prey) and its snapshots play a whole side; TicTacToe: the
+    # learner loses on an illegal move, and evaluation and snapshots play its most probable legal move.
+    config = load_config(env_id, timesteps=128, n_envs=1, eval_every=128, eval_episodes=2, snapshot_every=32,
+                         hyperparams={"n_steps": 64, "batch_size": 32, "n_epochs": 1, "policy_kwargs": {"net_arch": [8]}})
+    rows = train(config, seed=0, out=tmp_path)
+    assert [r["timesteps"] for r in rows] == [128]
+    scores = {k: v for k, v in rows[0].items() if k != "timesteps"}
+    assert list(scores) == [f"score_vs_{level}" for level in config.opponents]
+    assert all(0.0 <= v <= 1.0 for v in scores.values())
