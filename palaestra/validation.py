@@ -9,6 +9,12 @@ import numpy as np
 from gymnasium import spaces
 
 
+def env_name(env: Any) -> str:
+    """The ID to name ``env`` by in errors: the base env's own, else its spec's, else its class name."""
+    spec = getattr(env, "spec", None)
+    return getattr(env.unwrapped, "env_id", None) or (spec.id if spec is not None else type(env.unwrapped).__name__)
+
+
 def check_action(env_id: str, action: Any, space: spaces.Box) -> np.ndarray:
     """Return ``action`` as a float array clipped to ``space``; raise ``ValueError`` on a wrong shape or NaN/inf.
 

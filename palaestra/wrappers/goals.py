@@ -18,6 +18,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from palaestra.validation import env_name
+
 Split = Literal["all", "iid", "ood"]
 SPLITS: tuple[str, ...] = ("all", "iid", "ood")
 _STREAM = 0x60A1  # keeps the wrapper's generator apart from the env's, seeded with the same number
@@ -299,8 +301,3 @@ class GoalImage(gym.Wrapper, gym.utils.RecordConstructorArgs):
             client.restoreState(stateId=snapshot)
             client.removeState(snapshot)
 
-
-def env_name(env: gym.Env) -> str:
-    """The ID to name ``env`` by in errors: the base env's own, else its spec's, else its class name."""
-    spec = getattr(env, "spec", None)
-    return getattr(env.unwrapped, "env_id", None) or (spec.id if spec is not None else type(env.unwrapped).__name__)

@@ -15,7 +15,7 @@ import numpy as np
 from gymnasium import spaces
 
 from palaestra import instructions, registry
-from palaestra.wrappers.goals import env_name
+from palaestra.validation import env_name
 
 Perturbation = Literal["synonyms", "typos", "distractors"]
 PERTURBATIONS: tuple[str, ...] = ("synonyms", "typos", "distractors")

@@ -9,7 +9,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
-from palaestra.wrappers.goals import env_name
+from palaestra.validation import env_name
 from palaestra.wrappers.perturb.scene import Scene
 
 PROTAGONIST, ADVERSARY = "protagonist_0", "adversary_0"
