@@ -197,6 +197,7 @@ def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:
 
     The episodes use seeds from ``DEMO_SEED_BASE`` on (disjoint from training resets and evaluation) and do not
     count towards ``model.num_timesteps``. Actions are stored as SB3 stores its own: scaled to [-1, 1].
+    A ``buffer_size`` below the budget plus these transitions overwrites the demonstrations first once it is full.
     """
     import numpy as np
 
