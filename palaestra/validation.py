@@ -33,6 +33,13 @@ def check_action(env_id: str, action: Any, space: spaces.Box) -> np.ndarray:
     return np.minimum(clipped, space.high, out=clipped)
 
 
+def check_positive_int(env_id: str, name: str, value: Any) -> int:
+    """``value`` as an ``int``; ``ValueError`` naming the env unless it is an integer (numpy's too) of at least 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{env_id}: {name}={value!r}; expected a positive integer")
+    return int(value)
+
+
 def reject_unknown_kwargs(env_id: str, unknown: Mapping[str, Any], accepted: Iterable[str]) -> None:
     """Raise ``TypeError`` listing the accepted keyword arguments when any unknown one was passed."""
     if unknown:

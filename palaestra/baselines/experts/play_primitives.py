@@ -17,7 +17,7 @@ import gymnasium as gym
 import numpy as np
 
 from palaestra.baselines.experts.base import CLOSE, OPEN
-from palaestra.envs.play.state import PlayState
+from palaestra.envs.play.state import PlayState, wrap_angle
 from palaestra.sim.articulated import Button
 
 Skill = Iterator[np.ndarray]
@@ -237,7 +237,7 @@ class Skills:
             return np.array([b.position[0] - way * behind, b.position[1] + side, b.position[2] - h * 0.25])
 
         def turned() -> float:
-            return sign * _wrap(self.state.block(name).yaw - first.yaw)
+            return sign * wrap_angle(self.state.block(name).yaw - first.yaw)
 
         def shift(origin: np.ndarray) -> float:
             return float(np.linalg.norm(self.block(name)[:2] - origin[:2]))
@@ -328,7 +328,3 @@ class Skills:
             yield self.move(behind(LEVER_REACH - 0.04), CLOSE, gain=0.6)
         yield from self.go(self.ee + (0.0, -sign * 0.03, 0.05), CLOSE, tol=0.02, limit=6)
         return sign * self.state.lever > 0.0
-
-
-def _wrap(angle: float) -> float:
-    return (angle + math.pi) % (2 * math.pi) - math.pi

@@ -17,7 +17,7 @@ from gymnasium import spaces
 
 from palaestra.competitive.policy import Policy, RandomPolicy
 from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.validation import check_positive_int, reject_unknown_kwargs
 
 ENV_ID = "palaestra/KuhnPoker-v0"
 CARDS = "JQK"
@@ -176,9 +176,7 @@ class KuhnPokerEnv(TurnBasedEnv):
     metadata: ClassVar[dict[str, Any]] = {**TurnBasedEnv.metadata, "name": "kuhn_poker_v0"}
 
     def __init__(self, hands: int = 1, render_mode: str | None = None) -> None:
-        if int(hands) != hands or hands < 1:
-            raise ValueError(f"{ENV_ID}: hands={hands!r}; expected a positive integer")
-        super().__init__(KuhnPoker(int(hands)), render_mode)
+        super().__init__(KuhnPoker(check_positive_int(ENV_ID, "hands", hands)), render_mode)
 
 
 def env(hands: int = 1, render_mode: str | None = None, **unknown: Any) -> KuhnPokerEnv:

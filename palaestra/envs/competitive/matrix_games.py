@@ -24,7 +24,7 @@ from pettingzoo.utils.conversions import parallel_to_aec
 from palaestra.competitive.policy import Policy, RandomPolicy
 from palaestra.envs.competitive.common import SeededSpaces, check_agent, check_parallel_actions, outcome
 from palaestra.envs.competitive.turn_based import AGENTS, RENDER_MODES, IllegalMoveError, render_text
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.validation import check_positive_int, reject_unknown_kwargs
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,10 @@ class MatrixGameEnv(SeededSpaces, ParallelEnv):
     metadata: ClassVar[dict[str, Any]] = {"render_modes": list(RENDER_MODES), "render_fps": 2, "is_parallelizable": True}
 
     def __init__(self, game: MatrixGame, rounds: int = 20, render_mode: str | None = None) -> None:
-        if int(rounds) != rounds or rounds < 1:
-            raise ValueError(f"{game.env_id}: rounds={rounds!r}; expected a positive integer")
+        rounds = check_positive_int(game.env_id, "rounds", rounds)
         if render_mode is not None and render_mode not in RENDER_MODES:
             raise ValueError(f"{game.env_id}: render_mode={render_mode!r}; expected one of {list(RENDER_MODES)} or None")
-        self.game, self.rounds, self.render_mode = game, int(rounds), render_mode
+        self.game, self.rounds, self.render_mode = game, rounds, render_mode
         self.metadata = {**self.metadata, "name": game.env_id.split("/")[1].lower().replace("-", "_")}
         self.possible_agents = list(AGENTS)
         self.agents: list[str] = []

@@ -10,8 +10,8 @@ from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive.policy import Policy, RandomPolicy
 from palaestra.envs.competitive.common import ObsMode, outcome
-from palaestra.envs.competitive.topdown import Arena, Disc, FieldGame, Renderer, check_positive_int, steer
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.envs.competitive.topdown import Arena, Disc, FieldGame, Renderer, steer
+from palaestra.validation import check_positive_int, reject_unknown_kwargs
 
 ENV_ID = "palaestra/Soccer2v2-v0"
 HALF_LENGTH, HALF_WIDTH, MOUTH, CORNER = 1.0, 0.65, 0.2, 0.15
@@ -50,8 +50,8 @@ class SoccerEnv(FieldGame):
     def __init__(self, goals_to_win: int = 3, max_cycles: int = 400, shaping: float = 0.0, obs_mode: str = "state",
                  render_mode: str | None = None, **unknown: Any) -> None:
         reject_unknown_kwargs(ENV_ID, unknown, _ACCEPTED)
-        check_positive_int(ENV_ID, "goals_to_win", goals_to_win)
-        self.goals_to_win, self.shaping = goals_to_win, float(shaping)
+        self.goals_to_win = check_positive_int(ENV_ID, "goals_to_win", goals_to_win)
+        self.shaping = float(shaping)
         players = [Disc(radius=0.06, mass=1.0, accel=4.0, max_speed=PLAYER_SPEED, drag=1.0) for _ in range(4)]
         self.ball = Disc(radius=0.045, mass=0.3, accel=0.0, max_speed=BALL_SPEED, drag=0.6, through_mouth=True)
         self.arena = Arena([*players, self.ball], HALF_LENGTH, HALF_WIDTH, mouth=MOUTH, corner=CORNER)

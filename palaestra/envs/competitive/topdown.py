@@ -17,6 +17,7 @@ from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
 from palaestra.envs.competitive.common import ObsMode, SeededSpaces, check_parallel_actions, check_render_mode
+from palaestra.validation import check_positive_int
 
 Color = tuple[int, int, int]
 
@@ -259,12 +260,6 @@ class Renderer:
             self._window = None
 
 
-def check_positive_int(env_id: str, name: str, value: Any) -> None:
-    """``ValueError`` naming the game unless ``value`` is an integer of at least 1."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{env_id}: {name}={value!r}; expected a positive integer")
-
-
 class FieldGame(SeededSpaces, ParallelEnv):
     """PettingZoo shell of a disc game: option checks, cached spaces, Box(2,) commands, rendering.
 
@@ -284,7 +279,7 @@ class FieldGame(SeededSpaces, ParallelEnv):
         if obs_mode not in modes:
             raise ValueError(f"{self.env_id}: obs_mode={obs_mode!r} is not supported; expected one of {modes}")
         check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
-        check_positive_int(self.env_id, "max_cycles", max_cycles)
+        max_cycles = check_positive_int(self.env_id, "max_cycles", max_cycles)
         self.teams = dict(teams)
         self.possible_agents = [a for agents in self.teams.values() for a in agents]
         self.agents: list[str] = []

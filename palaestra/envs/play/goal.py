@@ -15,7 +15,7 @@ import numpy as np
 
 from palaestra.envs.play import oracle
 from palaestra.envs.play.layout import BLOCKS, LAYOUT
-from palaestra.envs.play.state import GOAL, GOAL_DIM, PlayState
+from palaestra.envs.play.state import GOAL, GOAL_DIM, PlayState, wrap_angle
 
 POSITION_TOLERANCE = 0.05  # m, a block centre
 JOINT_TOLERANCE = 0.03  # m, drawer opening and door offset
@@ -60,7 +60,7 @@ def _door(s: PlayState, sign: float, rng: np.random.Generator) -> dict:
 def _rotate(s: PlayState, t: oracle.Task, sign: float, rng: np.random.Generator) -> dict:
     b = s.block(t.block)
     yaw = b.yaw + sign * rng.uniform(math.radians(45.0), math.radians(60.0))
-    return {f"{t.block}_yaw": (yaw + math.pi) % (2 * math.pi) - math.pi, f"{t.block}_position": b.position}
+    return {f"{t.block}_yaw": wrap_angle(yaw), f"{t.block}_position": b.position}
 
 
 def _moved(t: oracle.Task, s: PlayState, offset: tuple[float, float, float]) -> dict:
@@ -138,7 +138,7 @@ class SceneGoal:
         """Per-feature errors over a batch: block positions report their Euclidean distance in all 3 slots."""
         achieved, desired = np.asarray(achieved, dtype=np.float64), np.asarray(desired, dtype=np.float64)
         error = np.abs(achieved[..., :GOAL_DIM] - desired[..., :GOAL_DIM])
-        error[..., _YAWS] = np.abs((error[..., _YAWS] + np.pi) % (2 * np.pi) - np.pi)
+        error[..., _YAWS] = np.abs(wrap_angle(error[..., _YAWS]))
         distance = np.linalg.norm(achieved[..., _POSITIONS] - desired[..., _POSITIONS], axis=-1)
         error[..., _POSITIONS] = distance[..., None]
         return error

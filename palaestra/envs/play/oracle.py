@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from palaestra.envs.play.layout import BLOCKS, LAYOUT
-from palaestra.envs.play.state import PlayState
+from palaestra.envs.play.state import PlayState, wrap_angle
 
 DRAWER_OPEN = 0.10  # an opening above this is "open" (the block spot behind the front is reachable)
 DRAWER_CLOSED = 0.04  # an opening below this is "closed"
@@ -46,10 +46,6 @@ class Task:
 
     def __call__(self, start: PlayState, end: PlayState) -> bool:
         return self.check(start, end)
-
-
-def _wrap(angle: float) -> float:
-    return (angle + math.pi) % (2 * math.pi) - math.pi
 
 
 def graspable(s: PlayState, name: str) -> bool:
@@ -91,7 +87,7 @@ def _per_block(b: str) -> list[Task]:
     def rotated(s: PlayState, e: PlayState, sign: float) -> bool:
         before, after = s.block(b), e.block(b)
         shift = math.hypot(*(after.position[:2] - before.position[:2]))
-        turned = sign * _wrap(after.yaw - before.yaw) > ROTATE
+        turned = sign * wrap_angle(after.yaw - before.yaw) > ROTATE
         return turned and after.support == before.support != "none" and shift < ROTATE_SHIFT
 
     def pushed(s: PlayState, e: PlayState, sign: float) -> bool:

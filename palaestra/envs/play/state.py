@@ -65,6 +65,11 @@ def quaternion_of_yaw(yaw: float) -> np.ndarray:
     return np.array([0.0, 0.0, math.sin(yaw / 2), math.cos(yaw / 2)])
 
 
+def wrap_angle(angle: float | np.ndarray) -> float | np.ndarray:
+    """``angle`` (rad, a number or an array) wrapped into ``[-pi, pi)``."""
+    return (angle + math.pi) % (2 * math.pi) - math.pi
+
+
 def classify_supports(positions: Mapping[str, np.ndarray], drawer: float, layout: Layout = LAYOUT) -> dict[str, str]:
     """What each block rests on, from block centres and the drawer opening (see :data:`SURFACES`)."""
     h = layout.block_half
