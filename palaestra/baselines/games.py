@@ -84,45 +84,16 @@ def frozen(model: Any) -> Callable[[Any], Any]:
 def scores(model: Any, config: TrainConfig, seeds: Sequence[int]) -> dict[str, float]:
     """The model's score (win 1, draw 1/2) against each of ``config.opponents``, sides alternating per seed.
 
-    A one-agent side plays through :func:`palaestra.competitive.evaluate`; a team learner, which needs the
-    whole side's observation, plays through the :class:`SelfPlayEnv` it trained in.
+    The model plays a whole side as it trained, through :func:`palaestra.competitive.evaluate` as a
+    :class:`~palaestra.competitive.SidePolicy`: from the side's observations joined, one action per teammate.
     """
-    from palaestra import registry
-
-    if "team" in registry.get(config.env_id).tags:
-        return {f"score_vs_{level}": _team_score(model, config, level, seeds) for level in config.opponents}
-    from palaestra.competitive import CallablePolicy
+    from palaestra.competitive import SidePolicy
     from palaestra.competitive import evaluate as play
 
     def learner(env):
-        return CallablePolicy(env, lambda obs, agent: predict(model.policy, obs), "learner")
+        return SidePolicy(env, lambda obs, side: predict(model.policy, obs), "learner")
 
     return {
         f"score_vs_{level}": play(learner, level, config.env_id, seeds=seeds, env_kwargs=config.env_kwargs).score
         for level in config.opponents
     }
-
-
-def _team_score(model: Any, config: TrainConfig, level: str, seeds: Sequence[int]) -> float:
-    from palaestra.wrappers.selfplay import SelfPlayEnv
-
-    options = {k: v for k, v in config.selfplay_kwargs.items() if k != "side"}
-    probe = SelfPlayEnv(config.env_id, opponents=[level], env_kwargs=config.env_kwargs, **options)
-    sides = list(probe.teams)
-    probe.close()
-    envs = [SelfPlayEnv(config.env_id, opponents=[level], side=side, env_kwargs=config.env_kwargs, **options)
-            for side in sides]
-    total = 0.0
-    try:
-        for index, seed in enumerate(seeds):
-            env = envs[index % 2]
-            observation, _ = env.reset(seed=int(seed))
-            done = False
-            while not done:
-                observation, _, terminated, truncated, info = env.step(predict(model.policy, observation))
-                done = terminated or truncated
-            total += (info["outcome"] + 1) / 2
-    finally:
-        for env in envs:
-            env.close()
-    return total / len(seeds)

@@ -7,6 +7,7 @@
 from palaestra.competitive.evaluate import CrossPlay, MatchupResult, elo_ratings, evaluate, round_robin
 from palaestra.competitive.match import MatchResult, build_policy, play_match
 from palaestra.competitive.policy import CallablePolicy, Policy, RandomPolicy
+from palaestra.competitive.side import SidePolicy
 
 __all__ = [
     "CallablePolicy",
@@ -15,6 +16,7 @@ __all__ = [
     "MatchupResult",
     "Policy",
     "RandomPolicy",
+    "SidePolicy",
     "build_policy",
     "elo_ratings",
     "evaluate",

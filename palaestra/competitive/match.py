@@ -1,8 +1,8 @@
 """Playing one seeded match between policies, whichever PettingZoo API the game offers.
 
 A match is defined by the game, one :class:`~palaestra.competitive.Policy` per team (it plays every agent of
-its team) and a seed: the environment is reset with the seed and each policy is re-seeded from it, so the same
-seed replays the same match.
+its team, or, as a :class:`~palaestra.competitive.side.SidePolicy`, the whole team at once) and a seed: the
+environment is reset with the seed and each policy is re-seeded from it, so the same seed replays the same match.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from palaestra.competitive.policy import Policy, PolicyFactory
+from palaestra.competitive.side import Side, SidePolicy
 
 # How a policy may be named: a Policy, a factory building one for an env, or a level of the game's OPPONENTS.
 PolicySpec = Policy | PolicyFactory | str
@@ -80,19 +81,27 @@ def _seed(seed: int, index: int) -> int:
 def play_match(env: Any, policies: Mapping[str, Policy], seed: int, max_steps: int | None = None) -> MatchResult:
     """Play one match of ``env`` (parallel or AEC) with one policy per team, from ``reset(seed=seed)``.
 
-    Raises ``RuntimeError`` when the match ends without an ``outcome`` for every team (a game convention:
-    the agents still playing at the end report it) or runs past ``max_steps`` env steps.
+    A policy acts for each agent of its team from that agent's observation; a :class:`SidePolicy` acts once per
+    step for its whole team, from the team's observations joined, and its action is split among the teammates
+    (see :class:`~palaestra.competitive.side.Side`). Raises ``RuntimeError`` when the match ends without an
+    ``outcome`` for every team (a game convention: the agents still playing at the end report it) or runs past
+    ``max_steps`` env steps.
     """
     teams = teams_of(env)
     if set(policies) != set(teams):
         raise ValueError(f"policies are given for teams {sorted(policies)}, the game's teams are {sorted(teams)}")
+    sides = {team: Side.of(env, team, agents) for team, agents in teams.items()
+             if isinstance(policies[team], SidePolicy)}
+    if not is_parallel(env) and any(len(side.agents) > 1 for side in sides.values()):
+        raise ValueError("a SidePolicy plays a turn-based (AEC) game only for a one-agent team; "
+                         "use a Policy that acts for each agent")
     for index, team in enumerate(teams):
         policies[team].reset(_seed(seed, index + 1))
     team_of = {agent: team for team, agents in teams.items() for agent in agents}
     returns = {team: 0.0 for team in teams}
     final: dict[str, Mapping[str, Any]] = {}
     step = _play_parallel if is_parallel(env) else _play_aec
-    steps = step(env, policies, team_of, returns, final, seed, max_steps)
+    steps = step(env, policies, sides, team_of, returns, final, seed, max_steps)
     # An agent that left before the end (a tagged prey) may not know the result; its team's does.
     outcome: dict[str, int] = {}
     for agent, team in team_of.items():
@@ -110,12 +119,21 @@ def _check_budget(steps: int, max_steps: int | None) -> None:
         raise RuntimeError(f"match did not end within {max_steps} steps")
 
 
-def _play_parallel(env, policies, team_of, returns, final, seed, max_steps) -> int:
-    observations, _ = env.reset(seed=seed)
+def _play_parallel(env, policies, sides, team_of, returns, final, seed, max_steps) -> int:
+    # A side policy sees a teammate that left the game (tagged, knocked out) by its last observation.
+    latest, _ = env.reset(seed=seed)
     steps = 0
     while env.agents:
-        actions = {a: policies[team_of[a]].act(observations[a], a) for a in env.agents}
+        actions: dict[str, Any] = {}
+        for agent in env.agents:
+            team = team_of[agent]
+            if team not in sides:
+                actions[agent] = policies[team].act(latest[agent], agent)
+            elif agent not in actions:
+                side = sides[team]
+                actions.update(side.actions(policies[team].act(side.observation(latest), team), env.agents))
         observations, rewards, terminations, truncations, infos = env.step(actions)
+        latest = {**latest, **observations}
         steps += 1
         _check_budget(steps, max_steps)
         for agent, reward in rewards.items():
@@ -125,7 +143,7 @@ def _play_parallel(env, policies, team_of, returns, final, seed, max_steps) -> i
     return steps
 
 
-def _play_aec(env, policies, team_of, returns, final, seed, max_steps) -> int:
+def _play_aec(env, policies, sides, team_of, returns, final, seed, max_steps) -> int:
     env.reset(seed=seed)
     steps = 0
     for agent in env.agent_iter():
@@ -135,7 +153,9 @@ def _play_aec(env, policies, team_of, returns, final, seed, max_steps) -> int:
             final[agent] = info
             action = None
         else:
-            action = policies[team_of[agent]].act(observation, agent)
+            team = team_of[agent]
+            # A side policy's one-agent side: the agent's observation and action are the side's.
+            action = policies[team].act(observation, team if team in sides else agent)
         env.step(action)
         steps += 1
         _check_budget(steps, max_steps)

@@ -27,7 +27,8 @@ from gymnasium.utils import RecordConstructorArgs
 
 from palaestra.competitive.evaluate import make_game
 from palaestra.competitive.match import PolicySpec, build_policy, is_parallel, teams_of
-from palaestra.competitive.policy import CallablePolicy, Policy
+from palaestra.competitive.policy import Policy
+from palaestra.competitive.side import Side, SidePolicy, joined_space
 
 
 class OpponentPool:
@@ -65,15 +66,6 @@ class OpponentPool:
         names = list(self.members)
         p = np.array([self.weights.get(n, 1.0) for n in names], dtype=np.float64)
         return names[int(rng.choice(len(names), p=p / p.sum()))]
-
-
-class SidePolicy(CallablePolicy):
-    """A policy for a whole side, as a learner sees it: ``fn(side_observation, side) -> side_action``.
-
-    :class:`SelfPlayEnv` calls it once per step with the side's observations joined (a single agent's own
-    observation in a one-agent side) and splits the action among the teammates, so a frozen team learner can
-    sit in the opponent pool.
-    """
 
 
 class SelfPlayEnv(gym.Env, RecordConstructorArgs):
@@ -117,8 +109,10 @@ class SelfPlayEnv(gym.Env, RecordConstructorArgs):
         if len(sizes) != 1:
             raise ValueError(f"{self.game_id}: sides of different sizes cannot share one learner's spaces")
         first = next(iter(self.teams.values()))
-        self.observation_space = _joined([self.game.observation_space(a) for a in first])
-        self.action_space = _joined([self.game.action_space(a) for a in first])
+        self.observation_space = joined_space([self.game.observation_space(a) for a in first])
+        self.action_space = joined_space([self.game.action_space(a) for a in first])
+        self._sides = {team: Side(team, agents, self.observation_space, self.action_space)
+                      for team, agents in self.teams.items()}
         self._policies: dict[str, Policy] = {}
         self.side = self.opponent_name = None
 
@@ -164,9 +158,7 @@ class SelfPlayEnv(gym.Env, RecordConstructorArgs):
     # -- parallel games ----------------------------------------------------------------------------------
     def _step_parallel(self, action):
         actions = self._opponent_actions()
-        for agent, part in zip(self.mine, _split(self.action_space, action, len(self.mine))):
-            if agent in self.game.agents:
-                actions[agent] = part
+        actions.update(self._sides[self.side].actions(action, self.game.agents))
         observations, rewards, terminations, _, infos = self.game.step(actions)
         # A teammate that left the game (tagged, knocked out) keeps its last observation in the joint one.
         self._obs = {**self._obs, **observations}
@@ -220,39 +212,10 @@ class SelfPlayEnv(gym.Env, RecordConstructorArgs):
         return [self._obs[a] for a in self.mine if a in self._obs]
 
     def _observation(self):
-        return self._side_observation(self.mine)
-
-    def _side_observation(self, agents: Sequence[str]):
-        parts = [self._obs[a] for a in agents if a in self._obs]
-        if len(agents) == 1:
-            return parts[0]
-        return np.concatenate([np.asarray(p, dtype=self.observation_space.dtype).ravel() for p in parts])
+        return self._sides[self.side].observation(self._obs)
 
     def _opponent_actions(self) -> dict[str, Any]:
-        theirs = self.teams[self.other]
+        theirs = self._sides[self.other]
         if isinstance(self.opponent, SidePolicy):
-            joint = self.opponent.act(self._side_observation(theirs), self.other)
-            parts = _split(self.action_space, joint, len(theirs))
-            return {a: part for a, part in zip(theirs, parts) if a in self.game.agents}
-        return {a: self.opponent.act(self._obs[a], a) for a in theirs if a in self.game.agents}
-
-
-def _joined(parts: list[spaces.Space]) -> spaces.Space:
-    """One space for a side: the agent's own, or teammates' concatenated."""
-    if len(parts) == 1:
-        return parts[0]
-    if all(isinstance(p, spaces.Discrete) for p in parts):
-        return spaces.MultiDiscrete([p.n for p in parts])
-    if all(isinstance(p, spaces.Box) for p in parts):
-        low = np.concatenate([p.low.ravel() for p in parts])
-        high = np.concatenate([p.high.ravel() for p in parts])
-        return spaces.Box(low, high, dtype=parts[0].dtype)
-    raise TypeError(f"cannot join teammates' spaces {parts}; self-play supports Box or Discrete team spaces")
-
-
-def _split(space: spaces.Space, action: Any, count: int) -> list[Any]:
-    if count == 1:
-        return [action]
-    if isinstance(space, spaces.MultiDiscrete):
-        return [int(a) for a in np.asarray(action).ravel()]
-    return list(np.split(np.asarray(action, dtype=space.dtype).ravel(), count))
+            return theirs.actions(self.opponent.act(theirs.observation(self._obs), self.other), self.game.agents)
+        return {a: self.opponent.act(self._obs[a], a) for a in theirs.agents if a in self.game.agents}
