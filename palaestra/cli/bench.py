@@ -1,0 +1,56 @@
+"""``palaestra bench``: steps/s, reset ms, frames/s and vector scaling per environment."""
+
+from __future__ import annotations
+
+import argparse
+
+from palaestra.cli import common
+from palaestra.cli.common import _positive
+from palaestra.registry import FAMILIES
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Add the command's parser to the ``palaestra`` subcommands."""
+    bench = commands.add_parser("bench", help="steps/s, reset ms, frames/s and vector scaling per environment")
+    bench.add_argument("--ids", nargs="+", metavar="ID", help="environments to measure (default: all)")
+    bench.add_argument("--family", choices=FAMILIES, help="only this family (when --ids is not given)")
+    bench.add_argument("--steps", type=_positive, default=1000, help="environment steps per figure (default 1000; games run 5x as many)")
+    bench.add_argument("--compare", choices=["panda-gym"], help="also measure the peer's matching environments")
+    bench.set_defaults(run=_bench)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from palaestra import bench, registry
+
+    try:
+        chosen = [registry.get(i).id for i in args.ids] if args.ids else registry.ids(args.family)
+    except registry.UnknownEnvironmentError as error:
+        return common.error(error)
+    ids = [i for i in chosen if not registry.get(i).multi_agent]
+    games = [i for i in chosen if registry.get(i).multi_agent]
+    if games:
+        from palaestra.competitive import bench as game_bench
+
+        with Progress(console=common.console(stderr=True), transient=True) as progress:
+            task = progress.add_task("measuring games", total=len(games) + 2)
+            rows = game_bench.run(
+                games, steps=args.steps * 5,  # games step 10-100x faster than the Panda scenes
+                on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
+            )
+        game_bench.print_report(rows, common.console())
+    if not ids:
+        return 0
+    with Progress(console=common.console(stderr=True), transient=True) as progress:
+        total = len(ids) + (sum(i in bench.PANDA_GYM for i in ids) if args.compare else 0)
+        task = progress.add_task("measuring", total=total)
+        try:
+            report = bench.run(
+                ids, args.steps, args.compare,
+                on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
+            )
+        except ModuleNotFoundError as error:
+            return common.error(error)
+    bench.print_report(report, common.console())
+    return 0

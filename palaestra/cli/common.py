@@ -1,0 +1,41 @@
+"""What the commands share: option types and filters, the console they print to, usage errors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from palaestra.registry import FAMILIES
+
+
+def add_filters(parser: argparse.ArgumentParser) -> None:
+    """The ``--family`` and ``--tag`` options that select environments."""
+    parser.add_argument("--family", choices=FAMILIES, help="only this family")
+    parser.add_argument("--tag", help="only environments with this tag (goal, pixels, articulated...)")
+
+
+# argparse names a type in its error for a non-number ("invalid _positive value: 'x'"): the name stays as it was.
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def console(stderr: bool = False) -> Any:
+    """A rich console on stdout (or stderr) for tables and progress."""
+    from rich.console import Console
+
+    out = Console(stderr=stderr)
+    if not out.is_terminal and "COLUMNS" not in os.environ:
+        # Piped or captured output has no width to fit; keep every column whole rather than cut at 80.
+        out = Console(stderr=stderr, width=200)
+    return out
+
+
+def error(message: object) -> int:
+    """Print a usage error as ``palaestra: message`` on stderr; returns its exit status, 2."""
+    print(f"palaestra: {message}", file=sys.stderr)
+    return 2

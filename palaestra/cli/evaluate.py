@@ -1,0 +1,41 @@
+"""``palaestra evaluate``: a trained model's figures on fixed seeds."""
+
+from __future__ import annotations
+
+import argparse
+
+from palaestra.cli import common
+from palaestra.cli.common import _positive
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Add the command's parser to the ``palaestra`` subcommands."""
+    evaluate = commands.add_parser("evaluate", help="evaluate a trained model on fixed seeds")
+    evaluate.add_argument(
+        "id", metavar="ID", help="the environment the model was trained on, or a perturbation preset of it"
+    )
+    evaluate.add_argument("--model", required=True, help="a model.zip or checkpoint written by palaestra train")
+    evaluate.add_argument("--episodes", type=_positive, default=100, help="episodes or matches (default 100)")
+    evaluate.set_defaults(run=_evaluate)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from palaestra import registry
+
+    try:
+        record = registry.get(args.id)
+        from palaestra.baselines.train import evaluate_model, load_model
+
+        model, config = load_model(args.model)
+    except (registry.UnknownEnvironmentError, FileNotFoundError, ModuleNotFoundError, ValueError) as error:
+        return common.error(error)
+    if record.kwargs.get("base_id") == config.env_id:  # a perturbation preset of the trained task
+        import dataclasses
+
+        config = dataclasses.replace(config, env_id=record.id)
+    if config.env_id != record.id:
+        return common.error(f"{args.model} was trained on {config.env_id}, not {record.id} nor a perturbation preset of it")
+    figures = evaluate_model(model, config, episodes=args.episodes)
+    common.console().print(f"{record.id} over {args.episodes} seeded episodes: "
+                     + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()), highlight=False)
+    return 0

@@ -1,0 +1,54 @@
+"""``palaestra play``: keyboard play of a game against a scripted level, or of the playroom (recorded)."""
+
+from __future__ import annotations
+
+import argparse
+
+from palaestra.cli import common
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Add the command's parser to the ``palaestra`` subcommands."""
+    play = commands.add_parser("play", help="play an environment with the keyboard in a window")
+    play.add_argument("id", metavar="ID", help="a volleyball game, or palaestra/Playroom-v0 (recorded)")
+    play.add_argument("--opponent", default="strong", help="games: scripted level of the other side (default: strong)")
+    play.add_argument("--side", default="left", help="games: the side you play (default: left)")
+    play.add_argument("--out", help="playroom: folder to record into (default human-play-<time>)")
+    play.add_argument("--seed", type=int, default=0, help="playroom: seed of the first episode (default 0)")
+    play.set_defaults(run=_play)
+
+
+def _play(args: argparse.Namespace) -> int:
+    from palaestra import registry
+
+    try:
+        record = registry.get(args.id)
+    except registry.UnknownEnvironmentError as error:
+        return common.error(error)
+    if record.id == "palaestra/Playroom-v0":
+        return _play_playroom(record.id, args)
+    if record.family != "competitive" or record.opponents is None:
+        return common.error(f"{record.id}: keyboard play is available for competitive games with scripted opponents")
+    from palaestra.competitive.human import play
+
+    try:
+        result = play(record.id, opponent=args.opponent, side=args.side)
+    except (KeyError, ValueError, RuntimeError) as error:
+        return common.error(error)
+    outcome = {1: "won", 0: "drawn", -1: "lost", None: "stopped"}[result["outcome"]]
+    common.console().print(f"{record.id}: match {outcome}, score {result['score'][0]}-{result['score'][1]}")
+    return 0
+
+
+def _play_playroom(env_id: str, args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    out = args.out or f"human-play-{datetime.now():%Y%m%d-%H%M%S}"
+    try:
+        from palaestra.data.human import play_keyboard
+
+        result = play_keyboard(env_id, out=out, seed=args.seed)
+    except (ImportError, FileExistsError, ValueError) as error:
+        return common.error(error)
+    common.console().print(f"{env_id}: recorded {result['episodes']} episodes, {result['steps']} steps in {out}")
+    return 0

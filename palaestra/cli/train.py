@@ -1,0 +1,52 @@
+"""``palaestra train``: the reference learned baseline of an environment, over its seeds."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from palaestra.cli import common
+from palaestra.cli.common import _positive
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Add the command's parser to the ``palaestra`` subcommands."""
+    train = commands.add_parser("train", help="train the reference learned baseline (extra: baselines)")
+    train.add_argument("id", metavar="ID", help="an environment with a baseline config (or pass --config)")
+    train.add_argument("--config", help="a YAML config instead of the registered one")
+    train.add_argument("--seeds", type=_positive, help="train seeds 0..N-1 (default: the config's seeds)")
+    train.add_argument("--timesteps", type=_positive, help="override the config's budget")
+    train.add_argument("--out", default="runs", help="output folder (default: runs/<name>)")
+    train.add_argument("--backend", default="process", help="process (local pool, default) or ray")
+    train.add_argument("--workers", type=_positive, default=2, help="seeds trained side by side (default 2)")
+    train.set_defaults(run=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from palaestra import registry
+
+    try:
+        record = registry.get(args.id)
+        from palaestra.baselines.train import load_config, train_seeds
+
+        seeds = tuple(range(args.seeds)) if args.seeds else None
+        config = load_config(args.config or record.id, seeds=seeds, timesteps=args.timesteps)
+    except (registry.UnknownEnvironmentError, LookupError, ValueError, ModuleNotFoundError) as error:
+        return common.error(error)
+    if config.env_id != record.id:
+        return common.error(f"the config trains {config.env_id}, not {record.id}")
+    out = os.path.join(args.out, record.name)
+    common.console().print(f"training {record.id} ({config.algo}, {config.timesteps} steps) seeds {list(config.seeds)} -> {out}")
+    try:
+        outcomes = train_seeds(config, out, backend=args.backend, workers=args.workers)
+    except (ValueError, ModuleNotFoundError) as error:
+        return common.error(error)
+    failed = False
+    for seed, outcome in sorted(outcomes.items()):
+        if isinstance(outcome, str):
+            failed = True
+            common.console().print(f"[red]seed {seed}[/]: {outcome}", highlight=False)
+        else:
+            final = {k: round(v, 3) for k, v in outcome[-1].items()}
+            common.console().print(f"seed {seed}: {final}", highlight=False)
+    return 1 if failed else 0
