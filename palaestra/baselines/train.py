@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -46,7 +46,8 @@ class TrainConfig:
     opponents: tuple[str, ...] = ()  # games: the self-play pool's scripted levels, weakest first
     snapshot_every: int = 0  # games: add a frozen copy of the learner to the pool this often (0: never)
     selfplay_kwargs: Mapping[str, Any] = field(default_factory=dict)  # games: SelfPlayEnv options (illegal_action)
-    demo_episodes: int = 0  # off-policy tasks: scripted-expert episodes put in the replay buffer before training
+    demo_episodes: int = 0  # scripted-expert episodes: in the replay buffer (sac, tqc) or cloned first (ppo)
+    demo_epochs: int = 20  # ppo with demo_episodes: passes of behaviour cloning over the demonstrations
 
     def __post_init__(self) -> None:
         if self.algo not in ALGORITHMS:
@@ -55,8 +56,10 @@ class TrainConfig:
             raise ValueError(f"{self.env_id}: timesteps, eval_every and eval_episodes must be positive")
         if self.her is not None and self.algo == "ppo":
             raise ValueError(f"{self.env_id}: HER needs an off-policy algorithm (sac or tqc), not ppo")
-        if self.demo_episodes < 0 or (self.demo_episodes and self.algo == "ppo"):
-            raise ValueError(f"{self.env_id}: demo_episodes must be >= 0 and needs an off-policy algorithm (sac or tqc)")
+        if self.demo_episodes < 0 or self.demo_epochs <= 0:
+            raise ValueError(f"{self.env_id}: demo_episodes must be >= 0 and demo_epochs positive")
+        if self.demo_episodes and self.is_game:
+            raise ValueError(f"{self.env_id}: demo_episodes needs a scripted expert; games have opponents instead")
         from palaestra.baselines.games import check_config
 
         check_config(self)
@@ -128,6 +131,10 @@ def build_model(config: TrainConfig, seed: int, pool: Any = None):
 
     vec = make_vec_env(lambda: make_env(config, seed, pool), n_envs=config.n_envs, seed=seed)
     kwargs = dict(config.hyperparams)
+    if "policy_kwargs" in kwargs:
+        from palaestra.baselines.features import resolve_policy_kwargs
+
+        kwargs["policy_kwargs"] = resolve_policy_kwargs(config.env_id, kwargs["policy_kwargs"])
     if config.her is not None:
         from stable_baselines3 import HerReplayBuffer
 
@@ -167,9 +174,12 @@ def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = Fals
 
         pool = OpponentPool(list(config.opponents))
     model = build_model(config, seed, pool)
-    if config.demo_episodes:
-        add_demonstrations(model, config, config.demo_episodes)
     rows: list[dict[str, float]] = []
+    if config.demo_episodes and config.algo == "ppo":
+        clone_demonstrations(model, config, config.demo_episodes, config.demo_epochs)
+        rows.append({"timesteps": 0, **evaluate_model(model, config)})  # where fine-tuning starts from
+    elif config.demo_episodes:
+        add_demonstrations(model, config, config.demo_episodes)
 
     class Checkpoints(BaseCallback):
         def _on_step(self) -> bool:
@@ -192,20 +202,16 @@ def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = Fals
     return rows
 
 
-def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:
-    """Put ``episodes`` episodes of the task's scripted expert into ``model``'s replay buffer; returns transitions.
-
-    The episodes use seeds from ``DEMO_SEED_BASE`` on (disjoint from training resets and evaluation) and do not
-    count towards ``model.num_timesteps``. Actions are stored as SB3 stores its own: scaled to [-1, 1].
-    A ``buffer_size`` below the budget plus these transitions overwrites the demonstrations first once it is full.
-    """
+def expert_transitions(config: TrainConfig, episodes: int) -> Iterator[tuple[Any, Any, float, Any, bool, bool]]:
+    """``(obs, action, reward, next_obs, terminated, truncated)`` of ``episodes`` episodes of the task's scripted
+    expert, on seeds from ``DEMO_SEED_BASE`` on (disjoint from training resets and evaluation); the action is
+    the expert's, clipped to the action space."""
     import numpy as np
 
     from palaestra import registry
 
     expert = registry.get(config.env_id).load_expert()
     env = make_env(config, 0)
-    buffer, added = model.replay_buffer, 0
     space = env.action_space
     try:
         act = expert(env)
@@ -217,12 +223,67 @@ def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:
                 action = np.clip(np.asarray(act(obs), dtype=space.dtype), space.low, space.high)
                 next_obs, reward, terminated, truncated, _ = env.step(action)
                 done = terminated or truncated
-                buffer.add(_batch(obs), _batch(next_obs), model.policy.scale_action(action)[None],
-                           np.array([reward]), np.array([done]), [{"TimeLimit.truncated": truncated and not terminated}])
-                obs, added = next_obs, added + 1
+                yield obs, action, float(reward), next_obs, terminated, truncated
+                obs = next_obs
     finally:
         env.close()
+
+
+def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:
+    """Put ``episodes`` episodes of the task's scripted expert into ``model``'s replay buffer; returns transitions.
+
+    The episodes do not count towards ``model.num_timesteps``. Actions are stored as SB3 stores its own: scaled
+    to [-1, 1]. A ``buffer_size`` below the budget plus these transitions overwrites the demonstrations first
+    once it is full.
+    """
+    import numpy as np
+
+    added = 0
+    for obs, action, reward, next_obs, terminated, truncated in expert_transitions(config, episodes):
+        model.replay_buffer.add(_batch(obs), _batch(next_obs), model.policy.scale_action(action)[None],
+                                np.array([reward]), np.array([terminated or truncated]),
+                                [{"TimeLimit.truncated": truncated and not terminated}])
+        added += 1
     return added
+
+
+def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs: int, batch_size: int = 256) -> float:
+    """Behaviour cloning: fit the mean action of ``model``'s (PPO) policy to the scripted expert's actions over
+    ``episodes`` episodes, ``epochs`` passes of mean squared error with Adam; returns the last pass's mean loss.
+
+    The policy then starts PPO where the expert's demonstrations put it (the value function is left to PPO).
+    Deterministic for a given model seed: batches are shuffled by torch's generator, which SB3 seeded.
+    """
+    import numpy as np
+    import torch
+    from stable_baselines3.common.utils import obs_as_tensor
+
+    observations, actions = [], []
+    for obs, action, *_ in expert_transitions(config, episodes):
+        observations.append(obs)
+        actions.append(action)
+    if isinstance(observations[0], Mapping):
+        stacked: Any = {key: np.stack([o[key] for o in observations]) for key in observations[0]}
+    else:
+        stacked = np.stack(observations)
+    policy = model.policy
+    inputs = obs_as_tensor(stacked, policy.device)
+    targets = torch.as_tensor(np.stack(actions), dtype=torch.float32)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=1e-3)
+    count, loss_sum = len(targets), 0.0
+    policy.set_training_mode(True)
+    for _ in range(epochs):
+        loss_sum = 0.0
+        for batch in torch.randperm(count).split(batch_size):
+            features = {k: v[batch] for k, v in inputs.items()} if isinstance(inputs, dict) else inputs[batch]
+            mean = policy.get_distribution(features).distribution.mean
+            loss = torch.nn.functional.mse_loss(mean, targets[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * len(batch)
+    policy.set_training_mode(False)
+    return loss_sum / count
 
 
 def _batch(obs: Any) -> Any:

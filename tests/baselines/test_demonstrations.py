@@ -1,9 +1,12 @@
-"""Scripted-expert episodes put in an off-policy learner's (HER) replay buffer before training."""
+"""Scripted-expert episodes before training: in an off-policy learner's (HER) replay buffer, or cloned into a
+PPO policy that PPO then fine-tunes."""
 
 import numpy as np
 import pytest
 
-from palaestra.baselines.train import TrainConfig, add_demonstrations, build_model, load_config
+from palaestra.baselines.train import (TrainConfig, add_demonstrations, build_model, clone_demonstrations,
+                                       expert_transitions, load_config, train)
+from palaestra.evaluation import evaluate
 
 
 def _config(**overrides):
@@ -29,8 +32,42 @@ def test_expert_episodes_fill_the_her_buffer_with_whole_successful_episodes():
     assert sample.observations["desired_goal"].shape == (64, 3)
 
 
-def test_demonstrations_need_an_off_policy_learner():
-    with pytest.raises(ValueError, match="Push-v0.*demo_episodes"):
-        TrainConfig(env_id="palaestra/Push-v0", algo="ppo", timesteps=100, demo_episodes=2)
-    with pytest.raises(ValueError, match="demo_episodes must be >= 0"):
+def test_demonstration_options_are_checked_with_the_env_name():
+    with pytest.raises(ValueError, match="Push-v0: demo_episodes must be >= 0"):
         _config(demo_episodes=-1)
+    with pytest.raises(ValueError, match="demo_epochs positive"):
+        _config(demo_episodes=2, demo_epochs=0)
+    with pytest.raises(ValueError, match="Volleyball-v0: demo_episodes needs a scripted expert"):
+        load_config("palaestra/Volleyball-v0", demo_episodes=2)
+
+
+def _ppo_reach(**overrides):
+    return TrainConfig(env_id="palaestra/Reach-v0", algo="ppo", timesteps=64, n_envs=1, eval_every=64,
+                       eval_episodes=5, hyperparams={"n_steps": 64, "batch_size": 32, "n_epochs": 1,
+                                                     "policy_kwargs": {"net_arch": [64, 64]}}, **overrides)
+
+
+def test_cloning_fits_the_policy_to_the_expert_until_it_succeeds_like_it():
+    config = _ppo_reach()
+    model = build_model(config, seed=0)
+    seeds = range(10_000, 10_010)
+
+    def success():
+        policy = lambda obs: model.predict(obs, deterministic=True)[0]  # noqa: E731
+        return evaluate(policy, config.env_id, seeds=seeds).success_rate
+
+    before = success()
+    transitions = list(expert_transitions(config, 20))
+    assert all(np.all(np.abs(t[1]) <= 1.0) for t in transitions) and sum(t[4] for t in transitions) == 20
+    loss = clone_demonstrations(model, config, episodes=20, epochs=300)
+    assert loss < 0.1  # mean squared error per action dimension, actions in [-1, 1]
+    assert before < 0.5 and success() >= 0.9
+    assert model.num_timesteps == 0
+
+
+def test_a_cloned_ppo_run_is_seeded_and_its_curve_starts_at_the_cloned_policy(tmp_path):
+    config = _ppo_reach(demo_episodes=5, demo_epochs=2)
+    first = train(config, seed=3, out=tmp_path / "a")
+    again = train(config, seed=3, out=tmp_path / "b")
+    assert [row["timesteps"] for row in first] == [0, 64]
+    assert first == again  # behaviour cloning's shuffling follows the model's seed
