@@ -7,8 +7,9 @@
 A run writes, under ``out/seed_<seed>/``: ``config.yaml`` (what was trained), ``curve.csv`` (evaluation
 figures every ``eval_every`` steps, computed by :func:`palaestra.evaluation.evaluate` on fixed seeds, or for a
 game by :func:`palaestra.baselines.games.scores` against each scripted level), ``checkpoint_<steps>.zip`` at each
-evaluation, and ``model.zip``. Goal-conditioned tasks train SAC or TQC with HER, other single-agent tasks PPO,
-and games PPO in self-play against an opponent pool that gains frozen snapshots of the learner
+evaluation, and ``model.zip``. Goal-conditioned tasks train SAC or TQC with HER, other single-agent tasks PPO
+(``demo_episodes`` starts them from the scripted expert: in SAC's or TQC's replay buffer, or cloned into
+PPO's policy), and games PPO in self-play against an opponent pool that gains frozen snapshots of the learner
 (:mod:`palaestra.baselines.games`). Every registered ID has a config except those
 :func:`palaestra.registry.baseline_exclusion` names with its reason.
 """
@@ -256,8 +257,12 @@ def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs:
     """
     import numpy as np
     import torch
+    from gymnasium import spaces
     from stable_baselines3.common.utils import obs_as_tensor
 
+    if not isinstance(model.action_space, spaces.Box):
+        raise ValueError(f"{config.env_id}: behaviour cloning fits a continuous (Box) action; "
+                         f"this action space is {model.action_space}")
     observations, actions = [], []
     for obs, action, *_ in expert_transitions(config, episodes):
         observations.append(obs)

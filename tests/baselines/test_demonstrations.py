@@ -1,8 +1,11 @@
 """Scripted-expert episodes before training: in an off-policy learner's (HER) replay buffer, or cloned into a
 PPO policy that PPO then fine-tunes."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
+from gymnasium import spaces
 
 from palaestra.baselines.train import (TrainConfig, add_demonstrations, build_model, clone_demonstrations,
                                        expert_transitions, load_config, train)
@@ -39,6 +42,9 @@ def test_demonstration_options_are_checked_with_the_env_name():
         _config(demo_episodes=2, demo_epochs=0)
     with pytest.raises(ValueError, match="Volleyball-v0: demo_episodes needs a scripted expert"):
         load_config("palaestra/Volleyball-v0", demo_episodes=2)
+    discrete = SimpleNamespace(action_space=spaces.Discrete(3))
+    with pytest.raises(ValueError, match="Reach-v0: behaviour cloning fits a continuous"):
+        clone_demonstrations(discrete, _ppo_reach(), episodes=1, epochs=1)
 
 
 def _ppo_reach(**overrides):
