@@ -28,7 +28,7 @@ from gymnasium.utils import RecordConstructorArgs
 from palaestra.competitive.evaluate import make_game
 from palaestra.competitive.match import PolicySpec, build_policy, is_parallel, teams_of
 from palaestra.competitive.policy import Policy
-from palaestra.competitive.side import Side, SidePolicy, joined_space
+from palaestra.competitive.side import Side, SidePolicy
 
 
 class OpponentPool:
@@ -108,10 +108,9 @@ class SelfPlayEnv(gym.Env, RecordConstructorArgs):
         sizes = {len(agents) for agents in self.teams.values()}
         if len(sizes) != 1:
             raise ValueError(f"{self.game_id}: sides of different sizes cannot share one learner's spaces")
-        first = next(iter(self.teams.values()))
-        self.observation_space = joined_space([self.game.observation_space(a) for a in first])
-        self.action_space = joined_space([self.game.action_space(a) for a in first])
-        self._sides = {team: Side(team, agents, self.observation_space, self.action_space)
+        first = Side.of(self.game, *next(iter(self.teams.items())))
+        self.observation_space, self.action_space = first.observation_space, first.action_space
+        self._sides = {team: Side(team, tuple(agents), self.observation_space, self.action_space)
                       for team, agents in self.teams.items()}
         self._policies: dict[str, Policy] = {}
         self.side = self.opponent_name = None
