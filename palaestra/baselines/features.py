@@ -4,7 +4,7 @@
 with the instruction as token ids, as ``palaestra/PlayroomLanguage-v0`` gives it): a learned embedding per
 word, averaged over the instruction's words (padding, id 0, left out), concatenated with every other key
 flattened. A bag of words is the simplest encoder that lets a paraphrase share its words' meaning, where raw
-token ids fed to an MLP as numbers would not. A config names it by its import path::
+token ids fed to an MLP as numbers would not. A config names it by its import path (one of the paths :mod:`palaestra.baselines.imports` allows)::
 
     policy_kwargs: {features_extractor_class: palaestra.baselines.features.InstructionExtractor,
                     features_extractor_kwargs: {embedding_dim: 32}}
@@ -12,7 +12,6 @@ token ids fed to an MLP as numbers would not. A config names it by its import pa
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,14 +49,8 @@ class InstructionExtractor(BaseFeaturesExtractor):
 
 
 def resolve_policy_kwargs(env_id: str, policy_kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    """``policy_kwargs`` with a ``features_extractor_class`` given as an import path replaced by the class."""
-    resolved = dict(policy_kwargs)
-    name = resolved.get("features_extractor_class")
-    if isinstance(name, str):
-        module, _, attribute = name.rpartition(".")
-        try:
-            resolved["features_extractor_class"] = getattr(importlib.import_module(module), attribute)
-        except (ImportError, AttributeError, ValueError):
-            raise ValueError(f"{env_id}: features_extractor_class {name!r} is not an importable class "
-                             "(expected a dotted path such as palaestra.baselines.features.InstructionExtractor)") from None
-    return resolved
+    """``policy_kwargs`` with allowed import paths replaced by the classes they name (see
+    :mod:`palaestra.baselines.imports`: only listed paths are imported)."""
+    from palaestra.baselines.imports import resolve_policy_kwargs as resolve
+
+    return resolve(env_id, policy_kwargs, "sb3")

@@ -1,18 +1,28 @@
-"""Learning curves and a results table from ``palaestra train`` runs (``python -m palaestra.baselines.report``).
+"""docs/results.md from ``palaestra train`` run folders: ``palaestra report RUNS --out docs/results.md``.
 
-Reads ``RUNS/<Name>/seed_<s>/curve.csv`` as written by :func:`palaestra.baselines.train.train`, plots the
-mean over seeds with the range (min to max) shaded, one small PNG per task, and prints a Markdown table of
-the final figure per task: mean and standard deviation over seeds, with the per-seed values.
+Reads every ``RUNS/<folder>/seed_<s>/curve.csv`` (with the ``config.yaml`` beside it and the folder's
+``reference.json``, as :mod:`palaestra.baselines.runs` lays them out) and writes a Markdown page where no
+figure is typed by hand: per task and metric the IQM of the seeds' final scores with its 95% stratified
+bootstrap interval, the expert-normalised IQM (random 0, expert 1), and per track one aggregate over tasks
+with its interval (:mod:`palaestra.baselines.scores`). The two tracks, pure RL and RL with expert
+demonstrations, are reported apart. Every trainable ID gets a row, marked when it has no run yet. One PNG of
+learning curves per run folder (mean over seeds, range shaded) goes to ``--plots``.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from palaestra.baselines.scores import Estimate, normalise, stratified_bootstrap
+
+TRACK_TITLES = {"rl": "Pure RL", "demos": "RL with expert demonstrations"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,8 @@ def read(run: Path, metric: str | None = None) -> Curves:
     for path in files:
         with open(path) as file:
             tables.append(list(csv.DictReader(file)))
+    if any(not t for t in tables):
+        raise ValueError(f"{run}: a curve.csv has no rows")
     columns = list(tables[0][0])
     metric = metric or next(c for c in columns if c == "success_rate" or c.startswith("score_vs_"))
     length = min(len(t) for t in tables)
@@ -80,31 +92,151 @@ def plot(all_curves: list[Curves], path: Path) -> None:
     plt.close(figure)
 
 
-def table(all_curves: list[Curves]) -> str:
-    """Markdown rows: task, metric, budget, final mean +- std over seeds, per-seed finals."""
-    rows = ["| task | metric | steps | final (mean +- std over seeds) | per seed |", "|---|---|---|---|---|"]
-    for c in all_curves:
-        per_seed = ", ".join(f"{v:.2f}" for v in c.final)
-        rows.append(
-            f"| {c.name} | {c.metric} | {int(c.timesteps[-1]):,} | {c.final.mean():.2f} +- {c.final.std():.2f} "
-            f"| {per_seed} |"
-        )
-    return "\n".join(rows)
+@dataclass(frozen=True)
+class Result:
+    """One task's metric in one run folder: final scores per seed, their IQM and normalised IQM."""
+
+    folder: str
+    env_id: str
+    track: str
+    method: str
+    metric: str
+    steps: int
+    finals: np.ndarray
+    score: Estimate
+    normalised: Estimate | None
+    normalised_finals: np.ndarray | None
+    reference: dict[str, Any] | None
+    headline: bool  # the metric that enters the aggregate: success, or the score against the strongest level
 
 
-def main(argv: list[str] | None = None) -> None:
+def collect(runs: Path) -> list[Result]:
+    """Every run folder under ``runs`` as results, one per metric."""
+    results = []
+    for folder in sorted(p for p in runs.iterdir() if p.is_dir() and any(p.glob("seed_*/curve.csv"))):
+        config = _config(folder)
+        reference = _reference(folder)
+        names = metrics(folder)
+        for metric in names:
+            curves = read(folder, metric)
+            score = stratified_bootstrap([curves.final])
+            ref = (reference or {}).get(metric)
+            normalised_finals = normalised = None
+            if ref is not None and ref["expert"] != ref["random"]:
+                normalised_finals = normalise(curves.final, ref["random"], ref["expert"])
+                normalised = stratified_bootstrap([normalised_finals])
+            method = f"{config.library} {config.algo.upper()}" + (" + HER" if config.her is not None else "")
+            if config.track == "demos":
+                method += f", {config.demo_episodes} demos"
+            results.append(Result(folder.name, config.env_id, config.track, method, metric,
+                                  int(curves.timesteps[-1]), curves.final, score, normalised, normalised_finals, ref,
+                                  headline=metric == names[-1]))
+    return results
+
+
+def _config(folder: Path) -> Any:
+    from palaestra.baselines.train import load_config
+
+    return load_config(next(iter(sorted(folder.glob("seed_*/config.yaml")))))
+
+
+def _reference(folder: Path) -> dict[str, Any] | None:
+    path = folder / "reference.json"
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())["metrics"]
+    except (ValueError, KeyError) as error:
+        raise ValueError(f"{path}: not a reference file ({error})") from None
+
+
+def aggregate(results: list[Result]) -> Estimate | None:
+    """The IQM of expert-normalised final scores over every task's headline metric, with a stratified
+    bootstrap over tasks (runs resampled within each task); None when no task has its references."""
+    groups = [r.normalised_finals for r in results if r.headline and r.normalised_finals is not None]
+    return stratified_bootstrap(groups) if groups else None
+
+
+def markdown(results: list[Result], runs_label: str, plots: str | None) -> str:
+    """The results page."""
+    from palaestra import registry
+
+    lines = [
+        "# Reference results", "",
+        f"Generated by `palaestra report {runs_label} --out docs/results.md` from the run folders of `palaestra train`;",
+        "do not edit by hand. Each run evaluates on fixed seeds (10000 and up, disjoint from training and from",
+        "`palaestra validate`) with deterministic actions. A score is the final evaluation of each seed (success rate,",
+        "or for a game the score against a scripted level: win 1, draw 1/2). Per task: the IQM over seeds with its 95%",
+        "stratified bootstrap interval (rliable's method, `palaestra.baselines.scores`), and the expert-normalised IQM:",
+        "0 is a uniformly random policy and 1 the scripted expert (for a game: the strongest scripted level playing",
+        "the same opponent), both measured on the same seeds (`reference.json` in the run folder). The aggregate is",
+        "the IQM of normalised scores over every task's headline metric (success; for a game, the score against the",
+        "strongest level it trained against), with runs resampled within each task.", "",
+    ]
+    trainable = [r.id for r in registry.RECORDS if r.baseline is not None]
+    for track, title in TRACK_TITLES.items():
+        rows = [r for r in results if r.track == track]
+        lines += [f"## {title}", ""]
+        total = aggregate(rows)
+        tasks = len({r.env_id for r in rows if r.headline and r.normalised_finals is not None})
+        lines += [f"Aggregate expert-normalised IQM over {tasks} tasks: {total}" if total else
+                  "Aggregate: no task of this track has a run with reference scores yet.", ""]
+        lines += ["| task | method | metric | steps | seeds | IQM [95% CI] | normalised IQM [95% CI] | random / expert "
+                  "| final per seed |", "|---|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            refs = f"{r.reference['random']:.2f} / {r.reference['expert']:.2f}" if r.reference else "n/a"
+            lines.append(f"| {r.env_id.split('/')[-1]} | {r.method} | {r.metric} | {r.steps:,} | {len(r.finals)} "
+                         f"| {r.score} | {r.normalised or 'n/a'} | {refs} | "
+                         f"{', '.join(f'{v:.2f}' for v in r.finals)} |")
+        if track == "rl":
+            missing = [i.split("/")[-1] for i in trainable if i not in {r.env_id for r in rows}]
+            if missing:
+                lines.append(f"| {', '.join(missing)} | not yet trained on this track | | | 0 | | | | |")
+        lines.append("")
+    if plots:
+        folders = sorted({r.folder for r in results})
+        if folders:
+            lines += ["## Curves", "", " ".join(f"![{f}]({plots}/{f}.png)" for f in folders), ""]
+    lines += ["## Earlier results", "",
+              "Figures measured before the Panda physics fix, from run folders that no longer exist, are kept by",
+              "hand in [results-old-physics.md](results-old-physics.md); they are not regenerated and do not count.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("runs", type=Path, help="the --out folder of palaestra train (holds one folder per task)")
-    parser.add_argument("--plots", type=Path, default=Path("docs/results"), help="where the PNGs go")
-    args = parser.parse_args(argv)
-    args.plots.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for run in sorted(p for p in args.runs.iterdir() if p.is_dir()):
-        task = [read(run, metric) for metric in metrics(run)]
-        plot(task, args.plots / f"{run.name}.png")
-        rows += task
-    print(table(rows))
+    parser.add_argument("--out", type=Path, default=None, help="write the page here (default: print it)")
+    parser.add_argument("--plots", type=Path, default=None,
+                        help="where the PNGs go (default: results/ beside --out; none when printing)")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.runs.is_dir():
+        raise FileNotFoundError(f"{args.runs}: no such runs folder")
+    results = collect(args.runs)
+    plots = args.plots or (args.out.parent / "results" if args.out else None)
+    if plots is not None:
+        plots.mkdir(parents=True, exist_ok=True)
+        for folder in sorted({r.folder for r in results}):
+            plot([read(args.runs / folder, m) for m in metrics(args.runs / folder)], plots / f"{folder}.png")
+    link = None
+    if plots is not None:
+        link = str(plots.relative_to(args.out.parent)) if args.out and plots.is_relative_to(args.out.parent) else str(plots)
+    page = markdown(results, str(args.runs), link)
+    if args.out:
+        from palaestra.baselines.checkpoint import atomic_write
+
+        atomic_write(args.out, lambda tmp: tmp.write_text(page))
+    else:
+        print(page)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

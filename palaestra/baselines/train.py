@@ -1,22 +1,25 @@
-"""Learned baselines: one YAML configuration per task, trained with stable-baselines3 (extra ``baselines``).
+"""Learned baselines: one YAML configuration per task, trained with stable-baselines3 or sbx (extra ``baselines``).
 
 >>> from palaestra.baselines.train import load_config, train
 >>> config = load_config("palaestra/Reach-v0")  # doctest: +SKIP
->>> run = train(config, seed=0, out="runs/reach")  # doctest: +SKIP
+>>> run = train(config, seed=0, out="runs/Reach")  # doctest: +SKIP
 
-A run writes, under ``out/seed_<seed>/``: ``config.yaml`` (what was trained), ``curve.csv`` (evaluation
-figures every ``eval_every`` steps, computed by :func:`palaestra.evaluation.evaluate` on fixed seeds, or for a
-game by :func:`palaestra.baselines.games.scores` against each scripted level), ``checkpoint_<steps>.zip`` at each
-evaluation, and ``model.zip``. Goal-conditioned tasks train SAC or TQC with HER, other single-agent tasks PPO
-(``demo_episodes`` starts them from the scripted expert: in SAC's or TQC's replay buffer, or cloned into
-PPO's policy), and games PPO in self-play against an opponent pool that gains frozen snapshots of the learner
+A config names its ``library`` (``sb3``: PyTorch, or ``sbx``: the same API on JAX, faster on CPU for SAC/TQC)
+and ``algo``, and its ``track``: ``rl`` (pure RL) or ``demos`` (RL with ``demo_episodes`` episodes of the
+task's scripted expert: SAC and TQC sample half of every batch from them, RLPD-style, see
+:mod:`palaestra.baselines.demos`; PPO starts from behaviour cloning on them). A run writes the folder
+described in :mod:`palaestra.baselines.runs`: evaluation figures every ``eval_every`` steps in ``curve.csv``
+(:func:`palaestra.evaluation.evaluate` on fixed seeds, or for a game :func:`palaestra.baselines.games.scores`
+against each scripted level), a checkpoint at each evaluation and ``model.pt``; ``resume=True`` continues
+from the last checkpoint. Goal-conditioned tasks train SAC or TQC with HER, other single-agent tasks PPO, and
+games PPO in self-play against an opponent pool that gains frozen snapshots of the learner
 (:mod:`palaestra.baselines.games`). Every registered ID has a config except those
-:func:`palaestra.registry.baseline_exclusion` names with its reason.
+:func:`palaestra.registry.baseline_exclusion` names with its reason. Model files hold weights only
+(:mod:`palaestra.baselines.checkpoint`): :func:`load_model` rebuilds the model from its config.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +29,8 @@ from typing import Any
 
 EVAL_SEED_BASE = 10_000  # evaluation seeds 10000.. are disjoint from training resets and from validate's 0..99
 DEMO_SEED_BASE = 20_000  # expert demonstrations put in a replay buffer (``demo_episodes``) start here
-ALGORITHMS = ("sac", "tqc", "ppo")
+ALGORITHMS = {"sb3": ("sac", "tqc", "ppo"), "sbx": ("sac", "tqc", "ppo", "crossq")}  # library -> algorithms
+TRACKS = ("rl", "demos")  # pure RL, or RL with expert demonstrations (reported apart)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,8 @@ class TrainConfig:
     env_id: str
     algo: str
     timesteps: int
+    library: str = "sb3"
+    track: str = "rl"
     seeds: tuple[int, ...] = (0, 1, 2)
     policy: str = "MultiInputPolicy"
     hyperparams: Mapping[str, Any] = field(default_factory=dict)
@@ -49,12 +55,29 @@ class TrainConfig:
     selfplay_kwargs: Mapping[str, Any] = field(default_factory=dict)  # games: SelfPlayEnv options (illegal_action)
     demo_episodes: int = 0  # scripted-expert episodes: in the replay buffer (sac, tqc) or cloned first (ppo)
     demo_epochs: int = 20  # ppo with demo_episodes: passes of behaviour cloning over the demonstrations
+    demo_ratio: float = 0.5  # sac, tqc with demo_episodes: the share of every batch drawn from the demonstrations
 
     def __post_init__(self) -> None:
-        if self.algo not in ALGORITHMS:
-            raise ValueError(f"{self.env_id}: unknown algo {self.algo!r}; expected one of {list(ALGORITHMS)}")
+        if self.library not in ALGORITHMS:
+            raise ValueError(f"{self.env_id}: unknown library {self.library!r}; expected one of {list(ALGORITHMS)}")
+        if self.algo not in ALGORITHMS[self.library]:
+            raise ValueError(f"{self.env_id}: unknown algo {self.algo!r} for {self.library}; "
+                             f"expected one of {list(ALGORITHMS[self.library])}")
+        if self.track not in TRACKS:
+            raise ValueError(f"{self.env_id}: unknown track {self.track!r}; expected one of {list(TRACKS)}")
+        if (self.track == "demos") != (self.demo_episodes > 0):
+            raise ValueError(f"{self.env_id}: track 'demos' needs demo_episodes > 0, and demo_episodes needs track"
+                             f" 'demos' (got track {self.track!r}, demo_episodes {self.demo_episodes})")
+        if not 0.0 < self.demo_ratio < 1.0:
+            raise ValueError(f"{self.env_id}: demo_ratio must be in (0, 1), got {self.demo_ratio}")
+        if self.library == "sbx" and (self.is_game or (self.algo == "ppo" and self.demo_episodes)):
+            raise ValueError(f"{self.env_id}: sbx trains single-agent tasks without behaviour cloning; self-play "
+                             "(frozen snapshots, action masks) and cloning use torch policies: set library: sb3")
         if self.timesteps <= 0 or self.eval_every <= 0 or self.eval_episodes <= 0:
             raise ValueError(f"{self.env_id}: timesteps, eval_every and eval_episodes must be positive")
+        from palaestra.baselines.imports import check_policy_kwargs
+
+        check_policy_kwargs(self.env_id, self.hyperparams.get("policy_kwargs") or {}, self.library)
         if self.her is not None and self.algo == "ppo":
             raise ValueError(f"{self.env_id}: HER needs an off-policy algorithm (sac or tqc), not ppo")
         if self.demo_episodes < 0 or self.demo_epochs <= 0:
@@ -77,12 +100,21 @@ def _config_dir():
 
 
 def load_config(source: str | Path, **overrides: Any) -> TrainConfig:
-    """A config from a YAML path, or the registered baseline of an environment ID; ``overrides`` replace fields."""
+    """A config from a YAML path, or the registered baseline of an environment ID; ``overrides`` replace fields.
+
+    A file that is missing, not YAML, not a mapping, or holds unknown keys or values of the wrong type raises
+    ``ValueError`` (``FileNotFoundError`` when missing) naming the path.
+    """
     import yaml
 
     path = Path(source)
     if path.suffix in (".yaml", ".yml"):
-        text = path.read_text()
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such config file")
+        try:
+            text = path.read_text()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path}: cannot read the config ({type(error).__name__})") from None
     else:
         from palaestra import registry
 
@@ -92,19 +124,34 @@ def load_config(source: str | Path, **overrides: Any) -> TrainConfig:
             raise LookupError(f"{record.id} has no reference baseline config{f' ({why})' if why else ''};"
                               " pass --config PATH")
         text = _config_dir().joinpath(record.baseline).read_text()
-    raw = yaml.safe_load(text)
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise ValueError(f"{source}: not valid YAML{line} ({getattr(error, 'problem', None) or error})") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{source}: a config is a mapping of keys (env_id, algo, timesteps, ...); "
+                         f"this file holds {type(raw).__name__ if raw is not None else 'nothing'}")
     known = {f.name for f in dataclasses.fields(TrainConfig)}
-    unknown = set(raw) - known
+    unknown = set(map(str, raw)) - known
     if unknown:
         raise ValueError(f"{source}: unknown config keys {sorted(unknown)}; known: {sorted(known)}")
     raw.update({k: v for k, v in overrides.items() if v is not None})
     for key in ("seeds", "opponents"):
-        if key in raw:
+        if key in raw and isinstance(raw[key], (list, tuple)):
             raw[key] = tuple(raw[key])
-    return TrainConfig(**raw)
+    try:
+        return TrainConfig(**raw)
+    except TypeError as error:
+        raise ValueError(f"{source}: a config value has the wrong type ({error})") from None
 
 
-def _algorithm(name: str):
+def _algorithm(library: str, name: str):
+    if library == "sbx":
+        import sbx
+
+        return getattr(sbx, {"sac": "SAC", "tqc": "TQC", "ppo": "PPO", "crossq": "CrossQ"}[name])
     if name == "tqc":
         from sb3_contrib import TQC
 
@@ -126,21 +173,40 @@ def make_env(config: TrainConfig, seed: int, pool: Any = None):
     return palaestra.make(config.env_id, **config.env_kwargs)
 
 
-def build_model(config: TrainConfig, seed: int, pool: Any = None):
-    """The SB3 model for ``config`` on a (vectorised) training env, seeded with ``seed``."""
+def build_model(config: TrainConfig, seed: int, pool: Any = None, env_seed: int | None = None,
+                n_envs: int | None = None, buffer_size: int | None = None):
+    """The model for ``config`` on a (vectorised) training env, seeded with ``seed`` (the env with ``env_seed``,
+    by default ``seed``); ``n_envs`` and ``buffer_size`` override the config's for a model only loaded."""
     from stable_baselines3.common.env_util import make_vec_env
 
-    vec = make_vec_env(lambda: make_env(config, seed, pool), n_envs=config.n_envs, seed=seed)
+    vec = make_vec_env(lambda: make_env(config, seed, pool), n_envs=n_envs or config.n_envs,
+                       seed=seed if env_seed is None else env_seed)
     kwargs = dict(config.hyperparams)
+    if buffer_size is not None and config.algo != "ppo":
+        kwargs["buffer_size"] = buffer_size
     if "policy_kwargs" in kwargs:
-        from palaestra.baselines.features import resolve_policy_kwargs
+        from palaestra.baselines.imports import resolve_policy_kwargs
 
-        kwargs["policy_kwargs"] = resolve_policy_kwargs(config.env_id, kwargs["policy_kwargs"])
+        kwargs["policy_kwargs"] = resolve_policy_kwargs(config.env_id, kwargs["policy_kwargs"], config.library)
+    buffer_kwargs: dict[str, Any] = {}
     if config.her is not None:
         from stable_baselines3 import HerReplayBuffer
 
-        kwargs.update(replay_buffer_class=HerReplayBuffer, replay_buffer_kwargs=dict(config.her))
-    return _algorithm(config.algo)(config.policy, vec, seed=seed, device="cpu", verbose=0, **kwargs)
+        kwargs["replay_buffer_class"] = HerReplayBuffer
+        buffer_kwargs.update(config.her)
+    if config.demo_episodes and config.algo != "ppo":
+        from gymnasium import spaces
+
+        from palaestra import registry
+        from palaestra.baselines.demos import buffer_class
+
+        kwargs["replay_buffer_class"] = buffer_class(config.her is not None, isinstance(vec.observation_space, spaces.Dict))
+        horizon = registry.get(config.env_id).max_episode_steps or 1000
+        capacity = 1 if buffer_size is not None else config.demo_episodes * horizon
+        buffer_kwargs.update(demo_capacity=capacity, demo_ratio=config.demo_ratio)
+    if buffer_kwargs:
+        kwargs["replay_buffer_kwargs"] = buffer_kwargs
+    return _algorithm(config.library, config.algo)(config.policy, vec, seed=seed, device="cpu", verbose=0, **kwargs)
 
 
 def evaluate_model(model: Any, config: TrainConfig, episodes: int | None = None) -> dict[str, float]:
@@ -159,48 +225,135 @@ def evaluate_model(model: Any, config: TrainConfig, episodes: int | None = None)
             "mean_return": result.mean_return}
 
 
-def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = False) -> list[dict[str, float]]:
-    """Train one seed, evaluating and checkpointing every ``eval_every`` steps; returns the curve's rows."""
+def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = False, resume: bool = False,
+          core: int | None = None, position: int = 0) -> list[dict[str, float]]:
+    """Train one seed, evaluating and checkpointing every ``eval_every`` steps; returns the curve's rows.
+
+    ``out`` is the task's run folder; the seed writes ``out/seed_<seed>/`` and refuses one that holds a run
+    unless ``resume``, which continues from its last checkpoint: weights, optimisers, replay buffer, random
+    generators, opponent snapshots and the curve's rows, so the curve has no gap and no repeated row (the
+    episodes in progress at the checkpoint restart). ``core`` pins the process to that core first.
+    """
+    if core is not None:
+        from palaestra.baselines.runs import pin_to_core
+
+        pin_to_core(core)  # before torch or JAX start their thread pools
     import torch
     import yaml
-    from stable_baselines3.common.callbacks import BaseCallback
+
+    from palaestra.baselines import checkpoint, runs
 
     torch.set_num_threads(1)  # one core per run: seeds run side by side
-    run_dir = Path(out) / f"seed_{seed}"
+    resuming = runs.check_run(config, out, seed, resume)
+    run_dir = runs.seed_dir(out, seed)
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.yaml").write_text(yaml.safe_dump(_plain(config), sort_keys=False))
-    pool = None
+    checkpoint.atomic_write(run_dir / "config.yaml",
+                            lambda tmp: tmp.write_text(yaml.safe_dump(_plain(config), sort_keys=False)))
+    runs.write_reference(config, out)
+    pool, snapshots = None, {}
     if config.is_game:
         from palaestra.wrappers.selfplay import OpponentPool
 
         pool = OpponentPool(list(config.opponents))
-    model = build_model(config, seed, pool)
-    rows: list[dict[str, float]] = []
-    if config.demo_episodes and config.algo == "ppo":
-        clone_demonstrations(model, config, config.demo_episodes, config.demo_epochs)
-        rows.append({"timesteps": 0, **evaluate_model(model, config)})  # where fine-tuning starts from
-    elif config.demo_episodes:
-        add_demonstrations(model, config, config.demo_episodes)
+    if resuming:
+        model, rows, snapshots = _resume(config, seed, run_dir, pool)
+    else:
+        model = build_model(config, seed, pool)
+        rows = []
+        if config.demo_episodes and config.algo == "ppo":
+            clone_demonstrations(model, config, config.demo_episodes, config.demo_epochs)
+            rows.append({"timesteps": 0, **evaluate_model(model, config)})  # where fine-tuning starts from
+        elif config.demo_episodes:
+            add_demonstrations(model, config, config.demo_episodes)
+
+    def save_checkpoint() -> None:
+        steps = model.num_timesteps
+        buffer = getattr(model, "replay_buffer", None)
+        if buffer is not None:
+            checkpoint.save_buffer(buffer, run_dir / "replay.npz")
+        checkpoint.save(_header(config, "resume", rows=rows, snapshots=snapshots,
+                                training=checkpoint.training_state(model, config.library)), run_dir / "resume.pt")
+        checkpoint.save(_header(config, "weights", steps=steps, weights=checkpoint.weights(model, config.library)),
+                        run_dir / f"checkpoint_{steps}.pt")
+        runs.write_curve(run_dir / "curve.csv", rows)
+
+    bar = runs.progress_bar(config, seed, model.num_timesteps, position, progress)
+    from stable_baselines3.common.callbacks import BaseCallback
 
     class Checkpoints(BaseCallback):
         def _on_step(self) -> bool:
             steps = self.num_timesteps
+            bar.update(steps - bar.n)
             if config.snapshot_every and pool is not None and steps % config.snapshot_every < config.n_envs:
-                from palaestra.baselines.games import frozen
-
-                pool.add_snapshot(frozen(model), name=f"snapshot-{steps}")
+                name = f"snapshot-{steps}"
+                snapshots[name] = checkpoint.weights(model, config.library)
+                _add_snapshot(pool, model, snapshots[name], name)
             if steps % config.eval_every < config.n_envs:
                 rows.append({"timesteps": steps, **evaluate_model(model, config)})
-                _write_curve(run_dir / "curve.csv", rows)
-                model.save(run_dir / f"checkpoint_{steps}.zip")
+                save_checkpoint()
             return True
 
-    model.learn(config.timesteps, callback=Checkpoints(), progress_bar=progress)
-    if not rows or rows[-1]["timesteps"] != model.num_timesteps:
-        rows.append({"timesteps": model.num_timesteps, **evaluate_model(model, config)})
-        _write_curve(run_dir / "curve.csv", rows)
-    model.save(run_dir / "model.zip")
+    remaining = config.timesteps - model.num_timesteps
+    try:
+        if remaining > 0:
+            model.learn(remaining, callback=Checkpoints(), reset_num_timesteps=not resuming)
+        if not rows or rows[-1]["timesteps"] != model.num_timesteps:
+            rows.append({"timesteps": model.num_timesteps, **evaluate_model(model, config)})
+            save_checkpoint()
+    finally:
+        bar.close()
+    checkpoint.save(_header(config, "weights", steps=model.num_timesteps,
+                            weights=checkpoint.weights(model, config.library)), run_dir / "model.pt")
+    model.get_env().close()
     return rows
+
+
+def _header(config: TrainConfig, kind: str, **content: Any) -> dict[str, Any]:
+    from palaestra.baselines.checkpoint import FORMAT
+
+    return {"format": FORMAT, "kind": kind, "env_id": config.env_id, "library": config.library,
+            "algo": config.algo, **content}
+
+
+def _resume(config: TrainConfig, seed: int, run_dir: Path, pool: Any) -> tuple[Any, list[dict[str, float]], dict]:
+    """The model, curve rows and snapshots of ``run_dir``'s last checkpoint, ready to learn on."""
+    import warnings
+
+    import numpy as np
+
+    from palaestra.baselines import checkpoint
+
+    state = checkpoint.load(run_dir / "resume.pt")
+    if state.get("kind") != "resume" or (state["library"], state["algo"]) != (config.library, config.algo):
+        raise checkpoint.ModelFileError(f"{run_dir / 'resume.pt'}: not a resume checkpoint of {config.library} "
+                                        f"{config.algo}")
+    steps = int(state["training"]["num_timesteps"])
+    # A fresh stream of training episodes for the rest of the run (not a replay of the first ones).
+    env_seed = int(np.random.SeedSequence([seed, steps]).generate_state(1)[0] % 2**31)
+    model = build_model(config, seed, pool, env_seed=env_seed)
+    checkpoint.restore_training_state(model, state["training"], config.library)
+    if getattr(model, "replay_buffer", None) is not None:
+        checkpoint.load_buffer(model.replay_buffer, run_dir / "replay.npz")
+        if hasattr(model.replay_buffer, "truncate_last_trajectory"):
+            with warnings.catch_warnings():  # the episode in progress ends here: the env restarts
+                warnings.simplefilter("ignore")
+                model.replay_buffer.truncate_last_trajectory()
+    snapshots = dict(state.get("snapshots") or {})
+    for name, weights in snapshots.items():
+        _add_snapshot(pool, model, weights, name)
+    return model, [dict(row) for row in state["rows"]], snapshots
+
+
+def _add_snapshot(pool: Any, model: Any, weights: Any, name: str) -> None:
+    """Add a frozen learner with ``weights`` (a policy of ``model``'s shape) to the opponent pool."""
+    import copy
+    from types import SimpleNamespace
+
+    from palaestra.baselines.games import frozen
+
+    policy = copy.deepcopy(model.policy)
+    policy.load_state_dict(weights["policy"])
+    pool.add_snapshot(frozen(SimpleNamespace(policy=policy)), name=name)
 
 
 def expert_transitions(config: TrainConfig, episodes: int) -> Iterator[tuple[Any, Any, float, Any, bool, bool]]:
@@ -231,17 +384,19 @@ def expert_transitions(config: TrainConfig, episodes: int) -> Iterator[tuple[Any
 
 
 def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:
-    """Put ``episodes`` episodes of the task's scripted expert into ``model``'s replay buffer; returns transitions.
+    """Put ``episodes`` episodes of the task's scripted expert into ``model``'s demonstration buffer (the
+    ``demos`` track's, :mod:`palaestra.baselines.demos`), or its replay buffer when it has none; returns the
+    number of transitions.
 
     The episodes do not count towards ``model.num_timesteps``. Actions are stored as SB3 stores its own: scaled
-    to [-1, 1]. A ``buffer_size`` below the budget plus these transitions overwrites the demonstrations first
-    once it is full.
+    to [-1, 1].
     """
     import numpy as np
 
+    buffer = getattr(model.replay_buffer, "demos", model.replay_buffer)
     added = 0
     for obs, action, reward, next_obs, terminated, truncated in expert_transitions(config, episodes):
-        model.replay_buffer.add(_batch(obs), _batch(next_obs), model.policy.scale_action(action)[None],
+        buffer.add(_batch(obs), _batch(next_obs), _scale_action(model, action)[None],
                                 np.array([reward]), np.array([terminated or truncated]),
                                 [{"TimeLimit.truncated": truncated and not terminated}])
         added += 1
@@ -291,19 +446,18 @@ def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs:
     return loss_sum / count
 
 
+def _scale_action(model: Any, action: Any) -> Any:
+    """An action in [-1, 1] as SB3 and sbx store a Box action (sbx policies have no ``scale_action``)."""
+    space = model.action_space
+    return 2.0 * (action - space.low) / (space.high - space.low) - 1.0
+
+
 def _batch(obs: Any) -> Any:
     import numpy as np
 
     if isinstance(obs, Mapping):
         return {key: np.asarray(value)[None] for key, value in obs.items()}
     return np.asarray(obs)[None]
-
-
-def _write_curve(path: Path, rows: list[dict[str, float]]) -> None:
-    with open(path, "w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def _plain(config: TrainConfig) -> dict[str, Any]:
@@ -317,26 +471,59 @@ def _plain(config: TrainConfig) -> dict[str, Any]:
     return {f.name: plain(getattr(config, f.name)) for f in dataclasses.fields(config)}
 
 
-def load_model(path: str | Path) -> tuple[Any, TrainConfig]:
-    """A saved model and its config, the algorithm read from the ``config.yaml`` beside it."""
+def load_model(path: str | Path, unsafe_pickle: bool = False) -> tuple[Any, TrainConfig]:
+    """A saved model and its config: the model is rebuilt from the ``config.yaml`` beside the file, and only
+    its weights are read (``model.pt`` or ``checkpoint_<steps>.pt``; see :mod:`palaestra.baselines.checkpoint`).
+
+    An SB3 ``.zip`` (written by older versions) holds cloudpickled objects that can run code when loaded: it is
+    refused unless ``unsafe_pickle`` (``--unsafe-pickle``) says its source is trusted.
+    """
+    from palaestra.baselines import checkpoint
+
     path = Path(path)
     config_path = path.parent / "config.yaml"
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such model file")
-    if not config_path.exists():
-        raise FileNotFoundError(f"{path}: no config.yaml beside the model; it says which algorithm to load")
+    if not path.is_file():
+        raise checkpoint.ModelFileError(f"{path}: no such model file")
+    if not config_path.is_file():
+        raise checkpoint.ModelFileError(f"{path}: no config.yaml beside the model; it says which model to rebuild")
     config = load_config(config_path)
-    env = None
-    if config.her is not None:  # a HER replay buffer is rebuilt around the env's compute_reward
-        from stable_baselines3.common.env_util import make_vec_env
+    if path.suffix == ".zip":
+        if not unsafe_pickle:
+            raise checkpoint.ModelFileError(
+                f"{path}: an SB3 zip holds pickled Python objects that can run code when loaded; load it only if "
+                "you trust its source, with --unsafe-pickle (or use a model.pt written by palaestra train)")
+        env = None
+        if config.her is not None:  # a HER replay buffer is rebuilt around the env's compute_reward
+            from stable_baselines3.common.env_util import make_vec_env
 
-        env = make_vec_env(lambda: make_env(config, 0), n_envs=1)
-    return _algorithm(config.algo).load(path, env=env, device="cpu"), config
+            env = make_vec_env(lambda: make_env(config, 0), n_envs=1)
+        return _algorithm(config.library, config.algo).load(path, env=env, device="cpu"), config
+    payload = checkpoint.load(path)
+    if payload.get("kind") != "weights" or (payload.get("library"), payload.get("algo")) != (config.library, config.algo):
+        raise checkpoint.ModelFileError(f"{path}: holds {payload.get('kind')} of {payload.get('library')} "
+                                        f"{payload.get('algo')}, but config.yaml says {config.library} {config.algo}")
+    model = build_model(config, 0, n_envs=1, buffer_size=1000)
+    try:
+        checkpoint.set_weights(model, payload["weights"], config.library)
+    except (KeyError, RuntimeError, ValueError, TypeError) as error:
+        raise checkpoint.ModelFileError(f"{path}: weights do not fit the model of config.yaml ({error})") from None
+    return model, config
 
 
-def train_seeds(config: TrainConfig, out: str | Path, backend: str = "process", workers: int = 2) -> dict[int, Any]:
-    """Train every seed of ``config`` side by side on a backend (``process`` or ``ray``); seed -> curve or error."""
+def train_seeds(config: TrainConfig, out: str | Path, backend: str = "process", workers: int = 2,
+                resume: bool = False, progress: bool = False) -> dict[int, Any]:
+    """Train every seed of ``config`` side by side on a backend (``process`` or ``ray``); seed -> curve or error.
+
+    Local seeds are pinned one per core (cycling over the cores this process may use) and each shows a
+    progress bar when ``progress``.
+    """
     from palaestra.baselines.backends import run_all
+    from palaestra.baselines.runs import check_run, cores
 
-    jobs = [(config, seed, str(out)) for seed in config.seeds]
+    for seed in config.seeds:  # refuse before anything starts
+        check_run(config, out, seed, resume)
+    available = cores()
+    pin = backend == "process" and workers > 1 and len(config.seeds) > 1
+    jobs = [(config, seed, str(out), progress, resume, available[i % len(available)] if pin else None, i)
+            for i, seed in enumerate(config.seeds)]
     return {config.seeds[i]: outcome for i, outcome in run_all(train, jobs, workers, backend)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from palaestra.cli import bench, collect, data, evaluate, listing, play, train, validate
+from palaestra.cli import bench, collect, data, evaluate, listing, play, report, train, validate
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,6 +25,6 @@ def build_parser() -> argparse.ArgumentParser:
         prog="palaestra", description="Environments for manipulation, play and competitive self-play."
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
-    for command in (listing, validate, train, evaluate, play, collect, data, bench):
+    for command in (listing, validate, train, evaluate, report, play, collect, data, bench):
         command.add_parser(commands)
     return parser

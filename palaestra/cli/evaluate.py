@@ -14,8 +14,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument(
         "id", metavar="ID", help="the environment the model was trained on, or a perturbation preset of it"
     )
-    evaluate.add_argument("--model", required=True, help="a model.zip or checkpoint written by palaestra train")
+    evaluate.add_argument("--model", required=True,
+                          help="a model.pt or checkpoint_<steps>.pt written by palaestra train (config.yaml beside it)")
     evaluate.add_argument("--episodes", type=_positive, default=100, help="episodes or matches (default 100)")
+    evaluate.add_argument("--unsafe-pickle", action="store_true",
+                          help="also load an SB3 .zip the old way, which unpickles objects that can run code: "
+                               "only for a file from a source you trust")
     evaluate.set_defaults(run=_evaluate)
 
 
@@ -26,8 +30,8 @@ def _evaluate(args: argparse.Namespace) -> int:
         record = registry.get(args.id)
         from palaestra.baselines.train import evaluate_model, load_model
 
-        model, config = load_model(args.model)
-    except (registry.UnknownEnvironmentError, FileNotFoundError, ModuleNotFoundError, ValueError) as error:
+        model, config = load_model(args.model, unsafe_pickle=args.unsafe_pickle)
+    except (registry.UnknownEnvironmentError, OSError, ModuleNotFoundError, ValueError) as error:
         return common.error(error)
     if record.kwargs.get("base_id") == config.env_id:  # a perturbation preset of the trained task
         import dataclasses

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from palaestra.cli import common
 from palaestra.cli.common import _positive
@@ -15,10 +16,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     train.add_argument("id", metavar="ID", help="an environment with a baseline config (or pass --config)")
     train.add_argument("--config", help="a YAML config instead of the registered one")
     train.add_argument("--seeds", type=_positive, help="train seeds 0..N-1 (default: the config's seeds)")
-    train.add_argument("--timesteps", type=_positive, help="override the config's budget")
-    train.add_argument("--out", default="runs", help="output folder (default: runs/<name>)")
+    train.add_argument("--timesteps", type=_positive, help="override the config's budget (with --resume: extend it)")
+    train.add_argument("--out", default="runs",
+                       help="output folder (default: runs/<name>, runs/<name>-demos for the demos track); "
+                            "an existing run is never overwritten")
+    train.add_argument("--resume", action="store_true",
+                       help="continue the run in --out from each seed's last checkpoint")
     train.add_argument("--backend", default="process", help="process (local pool, default) or ray")
     train.add_argument("--workers", type=_positive, default=2, help="seeds trained side by side (default 2)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bars (default: shown on a terminal)")
     train.set_defaults(run=_train)
 
 
@@ -31,15 +37,19 @@ def _train(args: argparse.Namespace) -> int:
 
         seeds = tuple(range(args.seeds)) if args.seeds else None
         config = load_config(args.config or record.id, seeds=seeds, timesteps=args.timesteps)
-    except (registry.UnknownEnvironmentError, LookupError, ValueError, ModuleNotFoundError) as error:
+    except (registry.UnknownEnvironmentError, LookupError, ValueError, OSError, ModuleNotFoundError) as error:
         return common.error(error)
     if config.env_id != record.id:
         return common.error(f"the config trains {config.env_id}, not {record.id}")
-    out = os.path.join(args.out, record.name)
-    common.console().print(f"training {record.id} ({config.algo}, {config.timesteps} steps) seeds {list(config.seeds)} -> {out}")
+    out = os.path.join(args.out, record.name + ("-demos" if config.track == "demos" else ""))
+    common.console().print(f"training {record.id} ({config.library} {config.algo}, track {config.track}, "
+                           f"{config.timesteps} steps) seeds {list(config.seeds)} -> {out}"
+                           + (" (resuming)" if args.resume else ""), highlight=False)
+    progress = not args.no_progress and sys.stderr.isatty()
     try:
-        outcomes = train_seeds(config, out, backend=args.backend, workers=args.workers)
-    except (ValueError, ModuleNotFoundError) as error:
+        outcomes = train_seeds(config, out, backend=args.backend, workers=args.workers, resume=args.resume,
+                               progress=progress)
+    except (ValueError, OSError, ModuleNotFoundError) as error:
         return common.error(error)
     failed = False
     for seed, outcome in sorted(outcomes.items()):

@@ -1,5 +1,5 @@
-"""Scripted-expert episodes before training: in an off-policy learner's (HER) replay buffer, or cloned into a
-PPO policy that PPO then fine-tunes."""
+"""The demonstration track: scripted-expert episodes in an off-policy learner's own demonstration buffer, sampled
+for half of every batch (RLPD-style), or cloned into a PPO policy that PPO then fine-tunes."""
 
 from types import SimpleNamespace
 
@@ -18,11 +18,11 @@ def _config(**overrides):
 
 
 def test_expert_episodes_fill_the_her_buffer_with_whole_successful_episodes():
-    config = _config(demo_episodes=3)
+    config = _config(demo_episodes=3, track="demos")
     model = build_model(config, seed=0)
     added = add_demonstrations(model, config, 3)
-    buffer = model.replay_buffer
-    assert added == buffer.pos > 0
+    buffer = model.replay_buffer.demos
+    assert added == buffer.pos > 0 and model.replay_buffer.pos == 0  # the online buffer stays for online data
     assert model.num_timesteps == 0  # demonstrations do not count towards the training budget
     lengths = buffer.ep_length[:added, 0]
     starts = buffer.ep_start[:added, 0]
@@ -39,9 +39,13 @@ def test_demonstration_options_are_checked_with_the_env_name():
     with pytest.raises(ValueError, match="Push-v0: demo_episodes must be >= 0"):
         _config(demo_episodes=-1)
     with pytest.raises(ValueError, match="demo_epochs positive"):
-        _config(demo_episodes=2, demo_epochs=0)
+        _config(demo_episodes=2, demo_epochs=0, track="demos")
     with pytest.raises(ValueError, match="Volleyball-v0: demo_episodes needs a scripted expert"):
-        load_config("palaestra/Volleyball-v0", demo_episodes=2)
+        load_config("palaestra/Volleyball-v0", demo_episodes=2, track="demos")
+    with pytest.raises(ValueError, match="Push-v0: track 'demos' needs demo_episodes > 0"):
+        _config(demo_episodes=2)  # the config states its track
+    with pytest.raises(ValueError, match="Push-v0: track 'demos' needs demo_episodes > 0"):
+        _config(track="demos")
     discrete = SimpleNamespace(action_space=spaces.Discrete(3))
     with pytest.raises(ValueError, match="Reach-v0: behaviour cloning fits a continuous"):
         clone_demonstrations(discrete, _ppo_reach(), episodes=1, epochs=1)
@@ -72,8 +76,26 @@ def test_cloning_fits_the_policy_to_the_expert_until_it_succeeds_like_it():
 
 
 def test_a_cloned_ppo_run_is_seeded_and_its_curve_starts_at_the_cloned_policy(tmp_path):
-    config = _ppo_reach(demo_episodes=5, demo_epochs=2)
+    config = _ppo_reach(demo_episodes=5, demo_epochs=2, track="demos")
     first = train(config, seed=3, out=tmp_path / "a")
     again = train(config, seed=3, out=tmp_path / "b")
     assert [row["timesteps"] for row in first] == [0, 64]
     assert first == again  # behaviour cloning's shuffling follows the model's seed
+
+
+def test_a_demos_track_batch_draws_its_share_from_the_demonstrations_spread_through_the_batch():
+    config = _config(demo_episodes=2, track="demos", demo_ratio=0.25)
+    model = build_model(config, seed=0)
+    add_demonstrations(model, config, 2)
+    online = model.replay_buffer
+    assert online.sample(8).actions.shape == (8, 4)  # no online data yet: the demonstrations alone
+    obs = model.get_env().reset()
+    for _ in range(60):  # online transitions, marked by an action no expert takes
+        action = np.full((1, 4), 0.123, dtype=np.float32)
+        next_obs, reward, done, infos = model.get_env().step(action)
+        online.add(obs, next_obs, action, reward, done, infos)
+        obs = next_obs
+    batch = online.sample(64)
+    from_online = np.isclose(batch.actions.numpy()[:, 0], 0.123)
+    assert from_online.sum() == 48  # 1 - demo_ratio of the batch
+    assert from_online[:8].sum() == 6 and from_online[-8:].sum() == 6  # any slice of 8 holds both sources

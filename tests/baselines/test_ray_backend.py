@@ -30,4 +30,4 @@ def test_train_on_ray_gives_the_curves_of_the_process_pool(tmp_path):
     assert [row["timesteps"] for row in local[0]] == [80, 160]
     for seed in (0, 1):
         for backend in ("process", "ray"):
-            assert (tmp_path / backend / f"seed_{seed}" / "model.zip").exists()
+            assert (tmp_path / backend / f"seed_{seed}" / "model.pt").exists()

@@ -27,17 +27,20 @@ def test_a_tiny_her_run_writes_curve_checkpoints_and_a_loadable_model(tmp_path, 
         hyperparams={"learning_starts": 100, "batch_size": 32, "buffer_size": 1000},
     )
     rows = train(config, seed=0, out=tmp_path)
+    reference = (tmp_path / "reference.json").read_text()
+    assert '"expert": 1.0' in reference  # Reach's scripted expert succeeds on the evaluation seeds
     run = tmp_path / "seed_0"
     assert [r["timesteps"] for r in rows] == [100, 200]
     assert all(0.0 <= r["success_rate"] <= 1.0 for r in rows)
     with open(run / "curve.csv") as file:
         assert [int(r["timesteps"]) for r in csv.DictReader(file)] == [100, 200]
-    assert (run / "checkpoint_100.zip").exists() and (run / "model.zip").exists()
-    assert main(["evaluate", "Reach", "--model", str(run / "model.zip"), "--episodes", "2"]) == 0
-    assert "success_rate" in capsys.readouterr().out
-    assert main(["evaluate", "Reach-Perturbed-Hard", "--model", str(run / "model.zip"), "--episodes", "2"]) == 0
+    assert (run / "checkpoint_100.pt").exists() and (run / "model.pt").exists()
+    assert main(["evaluate", "Reach", "--model", str(run / "model.pt"), "--episodes", "2"]) == 0
+    out = capsys.readouterr().out
+    assert f"success_rate {rows[-1]['success_rate']:.3f}" in out  # the loaded weights act as the trained model
+    assert main(["evaluate", "Reach-Perturbed-Hard", "--model", str(run / "model.pt"), "--episodes", "2"]) == 0
     assert "palaestra/Reach-Perturbed-Hard-v0 over 2 seeded episodes" in capsys.readouterr().out
-    assert main(["evaluate", "Push", "--model", str(run / "model.zip")]) == 2
+    assert main(["evaluate", "Push", "--model", str(run / "model.pt")]) == 2
     assert "trained on palaestra/Reach-v0" in capsys.readouterr().err
 
 
