@@ -47,7 +47,7 @@ def check_policy_kwargs(env_id: str, policy_kwargs: Mapping[str, Any], library: 
             choices = sorted(allowed.get(key, ()))
             raise ValueError(
                 f"{env_id}: policy_kwargs {key}: {value!r} is not an allowed import path for {library} "
-                f"(configs may only name {choices or 'no import path for this key'}; see docs/results.md)")
+                f"(configs may only name {choices or 'no import path for this key'}; see docs/training.md)")
 
 
 def resolve_policy_kwargs(env_id: str, policy_kwargs: Mapping[str, Any], library: str = "sb3") -> dict[str, Any]:

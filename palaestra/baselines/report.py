@@ -102,6 +102,7 @@ class Result:
     method: str
     metric: str
     steps: int
+    budget: int
     finals: np.ndarray
     score: Estimate
     normalised: Estimate | None
@@ -129,7 +130,7 @@ def collect(runs: Path) -> list[Result]:
             if config.track == "demos":
                 method += f", {config.demo_episodes} demos"
             results.append(Result(folder.name, config.env_id, config.track, method, metric,
-                                  int(curves.timesteps[-1]), curves.final, score, normalised, normalised_finals, ref,
+                                  int(curves.timesteps[-1]), config.timesteps, curves.final, score, normalised, normalised_finals, ref,
                                   headline=metric == names[-1]))
     return results
 
@@ -173,7 +174,7 @@ def markdown(results: list[Result], runs_label: str, plots: str | None) -> str:
         "the IQM of normalised scores over every task's headline metric (success; for a game, the score against the",
         "strongest level it trained against), with runs resampled within each task.", "",
     ]
-    trainable = [r.id for r in registry.RECORDS if r.baseline is not None]
+    trainable = [r for r in registry.RECORDS if r.baseline is not None]
     for track, title in TRACK_TITLES.items():
         rows = [r for r in results if r.track == track]
         lines += [f"## {title}", ""]
@@ -181,15 +182,16 @@ def markdown(results: list[Result], runs_label: str, plots: str | None) -> str:
         tasks = len({r.env_id for r in rows if r.headline and r.normalised_finals is not None})
         lines += [f"Aggregate expert-normalised IQM over {tasks} tasks: {total}" if total else
                   "Aggregate: no task of this track has a run with reference scores yet.", ""]
-        lines += ["| task | method | metric | steps | seeds | IQM [95% CI] | normalised IQM [95% CI] | random / expert "
+        lines += ["| task | method | metric | steps (of budget) | seeds | IQM [95% CI] | normalised IQM [95% CI] | random / expert "
                   "| final per seed |", "|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             refs = f"{r.reference['random']:.2f} / {r.reference['expert']:.2f}" if r.reference else "n/a"
-            lines.append(f"| {r.env_id.split('/')[-1]} | {r.method} | {r.metric} | {r.steps:,} | {len(r.finals)} "
+            steps = f"{r.steps:,}" + (f" of {r.budget:,}, in progress" if r.steps < r.budget else "")
+            lines.append(f"| {registry.get(r.env_id).name} | {r.method} | {r.metric} | {steps} | {len(r.finals)} "
                          f"| {r.score} | {r.normalised or 'n/a'} | {refs} | "
                          f"{', '.join(f'{v:.2f}' for v in r.finals)} |")
         if track == "rl":
-            missing = [i.split("/")[-1] for i in trainable if i not in {r.env_id for r in rows}]
+            missing = [t.name for t in trainable if t.id not in {r.env_id for r in rows}]
             if missing:
                 lines.append(f"| {', '.join(missing)} | not yet trained on this track | | | 0 | | | | |")
         lines.append("")

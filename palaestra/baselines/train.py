@@ -21,6 +21,7 @@ games PPO in self-play against an opponent pool that gains frozen snapshots of t
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -514,8 +515,8 @@ def train_seeds(config: TrainConfig, out: str | Path, backend: str = "process", 
                 resume: bool = False, progress: bool = False) -> dict[int, Any]:
     """Train every seed of ``config`` side by side on a backend (``process`` or ``ray``); seed -> curve or error.
 
-    Local seeds are pinned one per core (cycling over the cores this process may use) and each shows a
-    progress bar when ``progress``.
+    Local seeds are pinned one per core (cycling over the cores this process may use; with one worker they run
+    in this process, whose affinity is restored afterwards) and each shows a progress bar when ``progress``.
     """
     from palaestra.baselines.backends import run_all
     from palaestra.baselines.runs import check_run, cores
@@ -523,7 +524,11 @@ def train_seeds(config: TrainConfig, out: str | Path, backend: str = "process", 
     for seed in config.seeds:  # refuse before anything starts
         check_run(config, out, seed, resume)
     available = cores()
-    pin = backend == "process" and workers > 1 and len(config.seeds) > 1
+    pin = backend == "process"
     jobs = [(config, seed, str(out), progress, resume, available[i % len(available)] if pin else None, i)
             for i, seed in enumerate(config.seeds)]
-    return {config.seeds[i]: outcome for i, outcome in run_all(train, jobs, workers, backend)}
+    try:
+        return {config.seeds[i]: outcome for i, outcome in run_all(train, jobs, workers, backend)}
+    finally:
+        if pin and hasattr(os, "sched_setaffinity"):  # seeds run in this process when workers == 1
+            os.sched_setaffinity(0, available)

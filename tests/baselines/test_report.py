@@ -1,32 +1,71 @@
-"""Results tables and learning-curve plots from training runs."""
+"""The results page from training runs: IQM with stratified bootstrap intervals, expert-normalised scores, the
+two tracks apart, one row per trainable task, and learning-curve plots."""
+
+import json
 
 import numpy as np
+import pytest
 
-from palaestra.baselines.report import main, read, table
+from palaestra.baselines.report import main, read
+from palaestra.baselines.scores import iqm, normalise, stratified_bootstrap
+from palaestra.cli import main as cli
 
 
-def _run(root, name, finals):
+def _run(root, name, finals, env_id="palaestra/Reach-v0", track="rl", reference=(0.2, 1.0)):
     for seed, final in enumerate(finals):
         folder = root / name / f"seed_{seed}"
         folder.mkdir(parents=True)
         rows = ["timesteps,success_rate,ci_low,ci_high,mean_return", "1000,0.0,0,0.2,-50"]
         rows += [f"2000,{final},0,1,-10"] + (["3000,1.0,0,1,-1"] if seed == 0 else [])
         (folder / "curve.csv").write_text("\n".join(rows) + "\n")
+        demos = "demo_episodes: 10\n" if track == "demos" else ""
+        (folder / "config.yaml").write_text(f"env_id: {env_id}\nalgo: sac\nlibrary: sbx\ntrack: {track}\n{demos}"
+                                            "timesteps: 2000\nher: {n_sampled_goal: 4}\n")
+    if reference:
+        (root / name / "reference.json").write_text(json.dumps(
+            {"metrics": {"success_rate": {"random": reference[0], "expert": reference[1]}}}))
 
 
-def test_curves_align_on_the_shortest_seed_and_the_table_reports_mean_and_spread(tmp_path):
+def test_iqm_cuts_a_quarter_each_side_and_the_bootstrap_resamples_within_each_task():
+    assert iqm([0, 1, 2, 3, 4, 5, 6, 100]) == pytest.approx(3.5)  # 2 cut each side
+    assert iqm([0.5, 0.6, 0.9]) == pytest.approx(2 / 3)  # fewer than 4 runs: nothing cut
+    # Runs identical within each task: a stratified bootstrap has nothing to vary, a pooled one would.
+    constant = stratified_bootstrap([np.full(3, 0.2), np.full(3, 0.8)])
+    assert (constant.value, constant.low, constant.high) == pytest.approx((0.5, 0.5, 0.5))
+    spread = stratified_bootstrap([np.array([0.0, 0.5, 1.0, 0.25])])
+    assert spread.low < spread.value < spread.high and 0.0 <= spread.low and spread.high <= 1.0
+    np.testing.assert_allclose(normalise([0.2, 0.6, 1.0], 0.2, 1.0), [0.0, 0.5, 1.0])
+    with pytest.raises(ValueError, match="must differ"):
+        normalise([0.5], 1.0, 1.0)
+
+
+def test_curves_align_on_the_shortest_seed(tmp_path):
     _run(tmp_path, "Reach", [0.5, 1.0])
     curves = read(tmp_path / "Reach")
     assert curves.metric == "success_rate" and curves.seeds == (0, 1)
     np.testing.assert_array_equal(curves.timesteps, [1000, 2000])
     np.testing.assert_array_equal(curves.final, [0.5, 1.0])
-    assert "| Reach | success_rate | 2,000 | 0.75 +- 0.25 | 0.50, 1.00 |" in table([curves])
 
 
-def test_main_writes_one_png_per_task(tmp_path, capsys):
-    _run(tmp_path / "runs", "Reach", [1.0])
-    _run(tmp_path / "runs", "Push", [0.2])
-    main([str(tmp_path / "runs"), "--plots", str(tmp_path / "plots")])
-    assert sorted(p.name for p in (tmp_path / "plots").iterdir()) == ["Push.png", "Reach.png"]
-    assert (tmp_path / "plots" / "Reach.png").read_bytes()[:4] == b"\x89PNG"
-    assert "| Push |" in capsys.readouterr().out
+def test_the_page_reports_tracks_apart_with_intervals_and_every_trainable_task(tmp_path, capsys):
+    runs = tmp_path / "runs"
+    _run(runs, "Reach", [0.6, 1.0, 1.0])
+    _run(runs, "Push-demos", [0.4, 0.6, 0.8], env_id="palaestra/Push-v0", track="demos", reference=(0.0, 0.8))
+    _run(runs, "PickAndPlace", [0.1], env_id="palaestra/PickAndPlace-v0", reference=None)
+    out = tmp_path / "docs" / "results.md"
+    assert cli(["report", str(runs), "--out", str(out)]) == 0
+    page = out.read_text()
+    rl, demos = page.split("## RL with expert demonstrations")
+    reach = stratified_bootstrap([np.array([0.6, 1.0, 1.0])])
+    normalised = stratified_bootstrap([normalise(np.array([0.6, 1.0, 1.0]), 0.2, 1.0)])
+    assert f"| Reach | sbx SAC + HER | success_rate | 2,000 | 3 | {reach} | {normalised} | 0.20 / 1.00 |" in rl
+    assert "| PickAndPlace | sbx SAC + HER | success_rate | 3,000 | 1 | 1.00 [1.00, 1.00] | n/a | n/a |" in rl
+    assert f"Aggregate expert-normalised IQM over 1 tasks: {normalised}" in rl  # PickAndPlace has no references
+    assert "| Push | sbx SAC + HER, 10 demos |" in demos and "| Push |" not in rl.split("not yet trained")[0]
+    assert "Stack" in rl.split("not yet trained")[0].splitlines()[-1]  # never dropped: marked untrained
+    assert sorted(p.name for p in (tmp_path / "docs" / "results").iterdir()) == [
+        "PickAndPlace.png", "Push-demos.png", "Reach.png"]
+    assert "![Reach](results/Reach.png)" in page
+    main([str(runs)])
+    printed = capsys.readouterr().out
+    assert printed.split("## Earlier")[0] == page.split("## Curves")[0] and "## Curves" not in printed
