@@ -59,13 +59,15 @@ def read(run: Path, metric: str | None = None) -> Curves:
     for path in files:
         with open(path) as file:
             tables.append(list(csv.DictReader(file)))
-    if any(not t for t in tables):
-        raise ValueError(f"{run}: a curve.csv has no rows")
-    columns = list(tables[0][0])
-    metric = metric or next(c for c in columns if c == "success_rate" or c.startswith("score_vs_"))
+        if not tables[-1]:
+            raise ValueError(f"{path}: no rows")
+    metric = metric or metrics(run)[0]
     length = min(len(t) for t in tables)
-    timesteps = np.array([float(row["timesteps"]) for row in tables[0][:length]])
-    values = np.array([[float(row[metric]) for row in t[:length]] for t in tables])
+    try:
+        timesteps = np.array([float(row["timesteps"]) for row in tables[0][:length]])
+        values = np.array([[float(row[metric]) for row in t[:length]] for t in tables])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{run}: a curve.csv lacks a number in column {error}; expected palaestra train's") from None
     seeds = tuple(int(p.parent.name.split("_")[1]) for p in files)
     return Curves(run.name, metric, timesteps, values, seeds)
 

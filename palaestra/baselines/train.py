@@ -1,4 +1,4 @@
-"""Learned baselines: one YAML configuration per task, trained with stable-baselines3 or sbx (extra ``baselines``).
+"""Learned baselines: one YAML config per task, trained with stable-baselines3 or sbx (extras baselines, sbx).
 
 >>> from palaestra.baselines.train import load_config, train
 >>> config = load_config("palaestra/Reach-v0")  # doctest: +SKIP
@@ -30,7 +30,9 @@ from typing import Any
 
 EVAL_SEED_BASE = 10_000  # evaluation seeds 10000.. are disjoint from training resets and from validate's 0..99
 DEMO_SEED_BASE = 20_000  # expert demonstrations put in a replay buffer (``demo_episodes``) start here
-ALGORITHMS = {"sb3": ("sac", "tqc", "ppo"), "sbx": ("sac", "tqc", "ppo", "crossq")}  # library -> algorithms
+# library -> algorithms. sbx's PPO takes no Dict observations and palaestra's PPO tasks all have them (or are
+# games, which need torch policies), so sbx serves the off-policy learners.
+ALGORITHMS = {"sb3": ("sac", "tqc", "ppo"), "sbx": ("sac", "tqc")}
 TRACKS = ("rl", "demos")  # pure RL, or RL with expert demonstrations (reported apart)
 
 
@@ -71,9 +73,6 @@ class TrainConfig:
                              f" 'demos' (got track {self.track!r}, demo_episodes {self.demo_episodes})")
         if not 0.0 < self.demo_ratio < 1.0:
             raise ValueError(f"{self.env_id}: demo_ratio must be in (0, 1), got {self.demo_ratio}")
-        if self.library == "sbx" and (self.is_game or (self.algo == "ppo" and self.demo_episodes)):
-            raise ValueError(f"{self.env_id}: sbx trains single-agent tasks without behaviour cloning; self-play "
-                             "(frozen snapshots, action masks) and cloning use torch policies: set library: sb3")
         if self.timesteps <= 0 or self.eval_every <= 0 or self.eval_episodes <= 0:
             raise ValueError(f"{self.env_id}: timesteps, eval_every and eval_episodes must be positive")
         from palaestra.baselines.imports import check_policy_kwargs
@@ -152,7 +151,7 @@ def _algorithm(library: str, name: str):
     if library == "sbx":
         import sbx
 
-        return getattr(sbx, {"sac": "SAC", "tqc": "TQC", "ppo": "PPO", "crossq": "CrossQ"}[name])
+        return getattr(sbx, name.upper())
     if name == "tqc":
         from sb3_contrib import TQC
 

@@ -69,3 +69,11 @@ def test_the_page_reports_tracks_apart_with_intervals_and_every_trainable_task(t
     main([str(runs)])
     printed = capsys.readouterr().out
     assert printed.split("## Earlier")[0] == page.split("## Curves")[0] and "## Curves" not in printed
+
+
+def test_a_damaged_curve_is_refused_in_one_line_with_its_folder(tmp_path, capsys):
+    _run(tmp_path, "Reach", [0.5])
+    (tmp_path / "Reach" / "seed_0" / "curve.csv").write_text("timesteps,success_rate\n1000,oops\n")
+    assert cli(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(tmp_path / "Reach") in err

@@ -100,6 +100,10 @@ def test_a_self_play_run_resumes_with_its_opponent_snapshots(tmp_path):
     assert [r["timesteps"] for r in rows] == [64, 128, 192]
     assert sorted(checkpoint.load(tmp_path / "seed_0" / "resume.pt")["snapshots"]) == [
         "snapshot-128", "snapshot-192", "snapshot-64"]
+    from palaestra.baselines.train import evaluate_model
+
+    model, loaded = load_model(tmp_path / "seed_0" / "model.pt")  # the final weights play as the trained learner
+    assert {"timesteps": 192, **evaluate_model(model, loaded)} == rows[-1]
 
 
 def test_a_killed_run_resumes_from_its_last_checkpoint_without_gap_or_duplicate(tmp_path, capsys):
