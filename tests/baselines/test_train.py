@@ -16,7 +16,7 @@ def test_registered_configs_load_and_bad_keys_are_named(tmp_path):
     with pytest.raises(ValueError, match="unknown config keys.*learning_rte"):
         load_config(bad)
     with pytest.raises(ValueError, match="HER needs an off-policy"):
-        load_config("palaestra/Reach-v0", algo="ppo")
+        load_config("palaestra/Reach-v0", library="sb3", algo="ppo")
     with pytest.raises(LookupError, match="no reference baseline config .free play"):
         load_config("palaestra/Playroom-v0")
 
