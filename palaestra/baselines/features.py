@@ -4,7 +4,8 @@
 with the instruction as token ids, as ``palaestra/PlayroomLanguage-v0`` gives it): a learned embedding per
 word, averaged over the instruction's words (padding, id 0, left out), concatenated with every other key
 flattened. A bag of words is the simplest encoder that lets a paraphrase share its words' meaning, where raw
-token ids fed to an MLP as numbers would not. A config names it by its import path (one of the paths :mod:`palaestra.baselines.imports` allows)::
+token ids fed to an MLP as numbers would not. A config names it by its import path (one of those
+:mod:`palaestra.baselines.imports` allows)::
 
     policy_kwargs: {features_extractor_class: palaestra.baselines.features.InstructionExtractor,
                     features_extractor_kwargs: {embedding_dim: 32}}

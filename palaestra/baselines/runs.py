@@ -3,8 +3,8 @@ the per-seed process setup (one pinned core, a progress bar).
 
 A task's run folder ``OUT/<Name>/`` holds ``reference.json`` (the random and expert scores that normalise its
 figures, measured on the evaluation seeds) and one ``seed_<s>/`` per seed with ``config.yaml``, ``curve.csv``,
-``checkpoint_<steps>.pt`` (policy weights at each evaluation), ``resume.pt`` and ``replay.npz`` (the last full
-training state) and, once finished, ``model.pt``. A run is never overwritten: an occupied seed folder is
+``checkpoint_<steps>.pt`` (policy weights at each evaluation), ``resume.pt`` and ``replay_<steps>.npz`` (the
+last full training state) and, once finished, ``model.pt``. A run is never overwritten: an occupied seed folder is
 refused unless the run is resumed.
 """
 

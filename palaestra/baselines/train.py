@@ -200,7 +200,8 @@ def build_model(config: TrainConfig, seed: int, pool: Any = None, env_seed: int 
         from palaestra import registry
         from palaestra.baselines.demos import buffer_class
 
-        kwargs["replay_buffer_class"] = buffer_class(config.her is not None, isinstance(vec.observation_space, spaces.Dict))
+        dict_observations = isinstance(vec.observation_space, spaces.Dict)
+        kwargs["replay_buffer_class"] = buffer_class(config.her is not None, dict_observations)
         horizon = registry.get(config.env_id).max_episode_steps or 1000
         capacity = 1 if buffer_size is not None else config.demo_episodes * horizon
         buffer_kwargs.update(demo_capacity=capacity, demo_ratio=config.demo_ratio)
@@ -269,10 +270,16 @@ def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = Fals
     def save_checkpoint() -> None:
         steps = model.num_timesteps
         buffer = getattr(model, "replay_buffer", None)
+        # The buffer file is named for its step and resume.pt names it: a kill between the two writes leaves
+        # resume.pt pointing at the previous, matching buffer.
+        buffer_name = f"replay_{steps}.npz" if buffer is not None else None
         if buffer is not None:
-            checkpoint.save_buffer(buffer, run_dir / "replay.npz")
-        checkpoint.save(_header(config, "resume", rows=rows, snapshots=snapshots,
+            checkpoint.save_buffer(buffer, run_dir / buffer_name)
+        checkpoint.save(_header(config, "resume", rows=rows, snapshots=snapshots, buffer=buffer_name,
                                 training=checkpoint.training_state(model, config.library)), run_dir / "resume.pt")
+        for old in run_dir.glob("replay_*.npz"):
+            if old.name != buffer_name:
+                old.unlink()
         checkpoint.save(_header(config, "weights", steps=steps, weights=checkpoint.weights(model, config.library)),
                         run_dir / f"checkpoint_{steps}.pt")
         runs.write_curve(run_dir / "curve.csv", rows)
@@ -333,7 +340,7 @@ def _resume(config: TrainConfig, seed: int, run_dir: Path, pool: Any) -> tuple[A
     model = build_model(config, seed, pool, env_seed=env_seed)
     checkpoint.restore_training_state(model, state["training"], config.library)
     if getattr(model, "replay_buffer", None) is not None:
-        checkpoint.load_buffer(model.replay_buffer, run_dir / "replay.npz")
+        checkpoint.load_buffer(model.replay_buffer, run_dir / str(state["buffer"]))
         if hasattr(model.replay_buffer, "truncate_last_trajectory"):
             with warnings.catch_warnings():  # the episode in progress ends here: the env restarts
                 warnings.simplefilter("ignore")
@@ -499,7 +506,8 @@ def load_model(path: str | Path, unsafe_pickle: bool = False) -> tuple[Any, Trai
             env = make_vec_env(lambda: make_env(config, 0), n_envs=1)
         return _algorithm(config.library, config.algo).load(path, env=env, device="cpu"), config
     payload = checkpoint.load(path)
-    if payload.get("kind") != "weights" or (payload.get("library"), payload.get("algo")) != (config.library, config.algo):
+    saved = (payload.get("library"), payload.get("algo"))
+    if payload.get("kind") != "weights" or saved != (config.library, config.algo):
         raise checkpoint.ModelFileError(f"{path}: holds {payload.get('kind')} of {payload.get('library')} "
                                         f"{payload.get('algo')}, but config.yaml says {config.library} {config.algo}")
     model = build_model(config, 0, n_envs=1, buffer_size=1000)

@@ -50,7 +50,7 @@ def test_a_config_names_the_extractor_by_its_import_path():
     kwargs = resolve_policy_kwargs("palaestra/X-v0", {
         "features_extractor_class": "palaestra.baselines.features.InstructionExtractor", "net_arch": [8]})
     assert kwargs == {"features_extractor_class": InstructionExtractor, "net_arch": [8]}
-    with pytest.raises(ValueError, match="palaestra/X-v0: policy_kwargs features_extractor_class: 'no.such.Class' is not an allowed"):
+    with pytest.raises(ValueError, match="X-v0: policy_kwargs features_extractor_class: 'no.such.Class' is not an allowed"):
         resolve_policy_kwargs("palaestra/X-v0", {"features_extractor_class": "no.such.Class"})
 
 

@@ -47,7 +47,8 @@ def test_a_config_naming_a_module_outside_the_allowlist_is_refused_before_anythi
     with pytest.raises(ValueError, match="activation_fn: 'os.system' is not an allowed"):
         load_config("palaestra/Reach-v0", hyperparams={"policy_kwargs": {"activation_fn": "os.system"}})
     with pytest.raises(ValueError, match="activation_fn: 'torch.nn.ReLU' is not an allowed import path for sbx"):
-        load_config("palaestra/Reach-v0", library="sbx", hyperparams={"policy_kwargs": {"activation_fn": "torch.nn.ReLU"}})
+        load_config("palaestra/Reach-v0", library="sbx",
+                    hyperparams={"policy_kwargs": {"activation_fn": "torch.nn.ReLU"}})
     allowed = load_config("palaestra/Reach-v0", library="sb3",
                           hyperparams={"policy_kwargs": {"activation_fn": "torch.nn.Tanh"}})
     from palaestra.baselines.imports import resolve_policy_kwargs
