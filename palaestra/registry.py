@@ -78,6 +78,7 @@ _EXPERTS = "palaestra.baselines.experts"
 
 def _manipulation(
     name: str, task: str, summary: str, success: str, steps: int = 50, tags: tuple[str, ...] = (),
+    expert_threshold: float = 0.95,
 ) -> EnvRecord:
     experts = "articulated" if "articulated" in tags else "blocks"
     return EnvRecord(
@@ -89,6 +90,7 @@ def _manipulation(
         tags=frozenset(("goal", "state", "pixels", "panda") + tags),
         expert=f"{_EXPERTS}.{experts}:{name}Expert",
         baseline=f"{name}.yaml",
+        expert_threshold=expert_threshold,
         summary=summary,
         success=success,
     )
@@ -113,11 +115,15 @@ MANIPULATION: tuple[EnvRecord, ...] = (
     ),
     _manipulation(
         "Stack", "stack", "Place two cubes at their targets, the second one on top of the first.",
-        "both cube centres within 5 cm of their targets", steps=100, tags=("grasp", "multi-object"),
+        "both cube centres within 5 cm of their targets, the tower standing by itself (the green cube on the blue "
+        "one, the gripper touching neither)", steps=100, tags=("grasp", "multi-object"),
+        # The expert must now let go and leave the tower standing: 95/100 on seeds 0-99, 8/10 on 1000-1009.
+        expert_threshold=0.9,
     ),
     _manipulation(
         "Flip", "flip", "Flip an upright block onto its side so that its long axis points along the goal direction.",
-        "block axis within 0.3 (about 17 degrees) of the goal direction", tags=("dynamic",),
+        "block axis within 0.3 (about 17 degrees) of the goal direction, the block lying on the table by itself",
+        tags=("dynamic",),
     ),
     _manipulation(
         "OpenDrawer", "open_drawer", "Pull a drawer open to a target opening.",
