@@ -10,8 +10,7 @@ import numpy as np
 from gymnasium import spaces
 
 from palaestra.competitive.policy import Policy, RandomPolicy, legal_actions
-from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv, text_options
 
 ENV_ID = "palaestra/TicTacToe-v0"
 MARKS = ("X", "O")
@@ -41,6 +40,7 @@ class TicTacToe:
     env_id = ENV_ID
     num_actions = 9
     features_space = spaces.Box(0, 1, (3, 3, 2), np.int8)
+    free_text = False
 
     def new(self, rng: np.random.Generator) -> None:
         self.board = [0] * 9
@@ -83,21 +83,24 @@ class TicTacToe:
             return "\n".join([head, *rows, f"Game over: {result}."])
         if player != self.to_move:
             return "\n".join([head, *rows, f"Waiting for {MARKS[self.to_move]} to move."])
-        moves = ", ".join(self.move_text(a) for a in self.legal())
+        moves = "; ".join(self.move_text(a) for a in self.legal())
         return "\n".join([head, *rows, f"You ({me}) to move. Legal moves: {moves}"])
+
+    def answer_example(self) -> str:
+        return cell_name(self.legal()[0])
 
     def parse(self, player: int, text: str) -> int:
         legal = [self.move_text(a) for a in self.legal()]
         lowered = text.strip().lower()
         mark = _MARK.findall(lowered)
         if mark and {m.upper() for m in mark} != {MARKS[player]}:
-            raise IllegalMoveError(ENV_ID, text, legal, f"you play {MARKS[player]}")
+            raise IllegalMoveError(ENV_ID, text, legal, f"you play {MARKS[player]}", well_formed=True)
         cells = {3 * (int(row) - 1) + COLUMNS.index(col) for col, row in _CELL.findall(lowered)}
         if len(cells) != 1:
             raise IllegalMoveError(ENV_ID, text, legal, "expected one cell such as b2")
         cell = cells.pop()
         if self.board[cell]:
-            raise IllegalMoveError(ENV_ID, text, legal, f"{cell_name(cell)} is taken")
+            raise IllegalMoveError(ENV_ID, text, legal, f"{cell_name(cell)} is taken", well_formed=True)
         return cell
 
 
@@ -112,18 +115,17 @@ class TicTacToeEnv(TurnBasedEnv):
 
     metadata: ClassVar[dict[str, Any]] = {**TurnBasedEnv.metadata, "name": "tictactoe_v0"}
 
-    def __init__(self, render_mode: str | None = None) -> None:
-        super().__init__(TicTacToe(), render_mode)
+    def __init__(self, render_mode: str | None = None, **text_options: Any) -> None:
+        super().__init__(TicTacToe(), render_mode, **text_options)
 
 
-def env(render_mode: str | None = None, **unknown: Any) -> TicTacToeEnv:
-    """Tic-tac-toe (AEC).
+def env(render_mode: str | None = None, **kwargs: Any) -> TicTacToeEnv:
+    """Tic-tac-toe (AEC); ``obs_mode="text"`` for prompts and string answers (see :class:`TurnBasedEnv`).
 
     Observation: own and opponent marks as a (3, 3, 2) int8 array plus an action mask of the empty cells.
     Reward: +1 win, -1 loss, 0 draw, paid at the end of the game.
     """
-    reject_unknown_kwargs(ENV_ID, unknown, ("render_mode",))
-    return TicTacToeEnv(render_mode)
+    return TicTacToeEnv(render_mode, **text_options(ENV_ID, kwargs, ("render_mode",)))
 
 
 def _board_of(observation: Any) -> tuple[int, ...]:
