@@ -20,7 +20,6 @@ from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv
 from palaestra.validation import check_positive_int
 
 ENV_ID = "palaestra/KuhnPoker-v0"
-HAND_ENV_ID = "palaestra/KuhnPokerHand-v0"  # the one-hand game as its own ID (SPIRAL's and OpenSpiel's unit)
 CARDS = "JQK"
 PASS, BET = 0, 1
 # Betting histories at which someone acts, and those that end the hand.
@@ -195,14 +194,6 @@ def env(hands: int = 1, render_mode: str | None = None, **kwargs: Any) -> KuhnPo
     """
     return KuhnPokerEnv(hands, render_mode, **text_options(ENV_ID, kwargs, ("hands", "render_mode")))
 
-
-def hand_env(render_mode: str | None = None, **kwargs: Any) -> KuhnPokerEnv:
-    """One hand of Kuhn poker (``palaestra/KuhnPokerHand-v0``): player_0 acts first, the hand is the match.
-
-    Observation and reward as :func:`env`; the outcome is the sign of the chips won (+-1 or +-2).
-    """
-    options = text_options(HAND_ENV_ID, kwargs, ("render_mode",))
-    return KuhnPokerEnv(1, render_mode, env_id=HAND_ENV_ID, **options)
 
 
 class TabularKuhnPolicy(Policy):

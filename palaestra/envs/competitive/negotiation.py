@@ -154,7 +154,7 @@ class Negotiation:
 
     def _legal_words(self) -> list[str]:
         ranges = ", ".join(f"{kind}s 0..{n}" for kind, n in zip(KINDS, self.counts))
-        words = [f"propose N books N hats N balls, naming what you keep ({ranges})"]
+        words = [f"propose N books N hats N balls (the items you keep: {ranges})"]
         return ["accept", *words] if self.offer is not None else words
 
     def answer_example(self) -> str:

@@ -170,6 +170,19 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         self._render_human()
 
     @property
+    def forfeited(self) -> str | None:
+        """The agent that lost the match by an invalid answer, if one did."""
+        return self._forfeit if self._started else None
+
+    def state_observation(self, agent: str) -> dict[str, np.ndarray]:
+        """``agent``'s state-mode observation (features and action mask) in either mode, for scripted policies
+        playing a text-mode game."""
+        self._check_started("state_observation")
+        player = AGENTS.index(agent)
+        mask = self._mask.copy() if player == self.game.to_move and not self.over else np.zeros_like(self._mask)
+        return {"observation": self.game.features(player), "action_mask": mask}
+
+    @property
     def over(self) -> bool:
         """Whether the match has ended (by the rules or by a forfeit)."""
         return self.game.over or self._forfeit is not None
@@ -178,8 +191,7 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         player = AGENTS.index(agent)
         if self._text:
             return self.prompt(player)
-        mask = self._mask.copy() if player == self.game.to_move and not self.over else np.zeros_like(self._mask)
-        return {"observation": self.game.features(player), "action_mask": mask}
+        return self.state_observation(agent)
 
     def prompt(self, player: int) -> str:
         """What ``player`` is shown in text mode: the game's text, the recent moves, any error of its last
