@@ -245,6 +245,20 @@ _TURN_BASED: tuple[EnvRecord, ...] = (  # text games for language-model self-pla
         opponents=f"{_CG}.negotiation:OPPONENTS", baseline="Negotiation.yaml", expert_threshold=0.75,
     ),
     EnvRecord(
+        id="palaestra/SimpleNegotiation-v0", family="competitive", entry_point=f"{_CG}.simple_negotiation:env",
+        summary="SPIRAL's Simple Negotiation: free-text messages with [Offer]/[Accept]/[Deny] trading Wood and Gold.",
+        success="end the 10 turns with a larger rise in your inventory value than the other's",
+        max_episode_steps=10, tags=_TEXT_GAME_TAGS | {"imperfect-information", "free-text"},
+        opponents=f"{_CG}.simple_negotiation:OPPONENTS", baseline="SimpleNegotiation.yaml", expert_threshold=0.8,
+    ),
+    EnvRecord(
+        id="palaestra/LiarsDice-v0", family="competitive", entry_point=f"{_CG}.liars_dice:env",
+        summary="One round of Liar's Dice, two dice each, 6s wild: raise the bid or call liar (OpenSpiel's rules).",
+        success="win the liar call: your bid holds when called, or the bid you call does not",
+        kwargs={"dice": 2}, max_episode_steps=25, tags=_TEXT_GAME_TAGS | {"imperfect-information"},
+        opponents=f"{_CG}.liars_dice:OPPONENTS", baseline="LiarsDice.yaml", expert_threshold=0.8,  # measured 91%
+    ),
+    EnvRecord(
         id="palaestra/RockPaperScissors-v0", family="competitive", entry_point=f"{_CG}.matrix_games:parallel_env",
         summary="Iterated rock-paper-scissors, 20 simultaneous rounds.",
         success="a higher payoff total than the opponent after 20 rounds",

@@ -156,7 +156,8 @@ def _scripted_answer(policy: Any, env: Any, agent: str) -> str:
     """A scripted level's move, written the way the prompt asks for it."""
     base = env.unwrapped
     action = int(policy.act(base.state_observation(agent), agent))
-    return f"[{base.game.move_text(action)}]"
+    move = base.game.move_text(action)
+    return move if move.startswith("[") else f"[{move}]"
 
 
 def save_jsonl(turns: Iterable[Turn], path: str | Path) -> Path:

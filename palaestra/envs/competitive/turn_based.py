@@ -35,6 +35,7 @@ INVALID_MOVES = ("lose", "reprompt")
 TEXT_CHARSET = frozenset(string.printable)
 MAX_PROMPT_CHARS = 16_384
 MAX_ANSWER_CHARS = 4_096
+MESSAGE_CHARS = 400  # of a free-text message, shown in the other player's history
 HISTORY_SHOWN = 16  # moves of the history a prompt shows (a 100-hand match would otherwise grow without bound)
 _BOXED = re.compile(r"\\boxed\{([^{}]*)\}")
 _BRACKETED = re.compile(r"\[([^\[\]]*)\]")
@@ -197,12 +198,15 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         """What ``player`` is shown in text mode: the game's text, the recent moves, any error of its last
         answer and the answer format."""
         game = self.game
-        parts = [game.text(player)]
+        view, legal_line, legal = game.text(player).rpartition("\nLegal moves:")
+        parts = [view] if legal_line else [legal]
         if self.history:
             shown = self.history[-HISTORY_SHOWN:]
             earlier = len(self.history) - len(shown)
             head = f"History ({earlier} earlier moves not shown): " if earlier else "History: "
             parts.append(head + " | ".join(shown))
+        if legal_line:
+            parts.append("Legal moves:" + legal)
         if self.over:
             if self._forfeit is not None:
                 parts.append(f"{self._forfeit} forfeited the match with an invalid move.")
@@ -270,7 +274,8 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         if not self._mask[value]:
             raise AssertionError(f"{self.env_id}: parser accepted illegal action {value} from {answer!r}")
         move = game.move_text(value)
-        said = answer.strip() if game.free_text else move
+        # A free-text game shows the other player the message itself, with the move it was read as.
+        said = f"{answer.strip()[:MESSAGE_CHARS]} (read as {move})" if game.free_text else move
         self.history.append(f"player_{player}: {said}")
         self._retries[player] = 0
         self._error = ""
@@ -281,7 +286,7 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         self._cumulative_rewards[agent] = 0.0
         if self._retries[player] < self.max_retries:
             self._retries[player] += 1
-            self._error = f"{err.move.strip()[:80]!r}: {err.reason}"
+            self._error = f"{answer.strip()[:80]!r}: {err.reason}"
             self.rewards = {a: 0.0 for a in AGENTS}
             self.infos = {a: {} for a in AGENTS}
             self.infos[agent] = {**info, "retries_left": self.max_retries - self._retries[player]}

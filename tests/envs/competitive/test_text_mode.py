@@ -16,6 +16,9 @@ from palaestra.envs.competitive.turn_based import extract_answer
 
 TEXT_GAMES = [r.id for r in registry.RECORDS if "turn-based" in r.tags]
 _api = importlib.import_module("pettingzoo.test.api_test")
+# Names no move in any game: two offers are malformed in free-text negotiation, and the last bracket names no
+# cell, card move, bid or split.
+MALFORMED = "[Offer: x -> y] [Offer: z -> w]"
 
 
 @pytest.fixture
@@ -76,7 +79,7 @@ def test_malformed_answer_loses_under_lose(env_id):
     env = _text(env_id, invalid_move="lose")
     env.reset(seed=0)
     first = env.agent_selection
-    env.step("@@@ no move here @@@")
+    env.step(MALFORMED)
     other = next(a for a in env.possible_agents if a != first)
     assert env.infos[first]["well_formed"] is False and env.infos[first]["legal"] is False
     assert env.infos[first]["outcome"] == -1 and env.infos[other]["outcome"] == 1
@@ -91,15 +94,15 @@ def test_reprompt_shows_the_error_then_forfeits_after_k_retries(env_id):
     env.reset(seed=0)
     first = env.agent_selection
     for left in (1, 0):
-        env.step("@@@")
+        env.step(MALFORMED)
         assert env.agent_selection == first and not any(env.terminations.values())
         assert env.infos[first]["retries_left"] == left and env.rewards[first] == 0.0
-        assert "Your previous answer was invalid: '@@@'" in env.observe(first)
-    env.step("@@@")
+        assert "Your previous answer was invalid: '[Offer: x" in env.observe(first)
+    env.step(MALFORMED)
     assert env.infos[first]["outcome"] == -1 and env.infos[first]["forfeit"] == first
     # A good answer clears the error.
     env.reset(seed=0)
-    env.step("@@@")
+    env.step(MALFORMED)
     env.step(f"[{env.unwrapped.legal_moves()[0]}]")
     assert "invalid" not in env.observe(env.agent_selection)
 
@@ -150,7 +153,7 @@ def test_bad_input_names_the_game_the_argument_and_what_was_expected(env_id):
             if any(env.terminations.values()):
                 env.step(None)
             else:
-                env.step("@@@" if mode == "text" else int(np.flatnonzero(env.observe(env.agent_selection)["action_mask"])[0]))
+                env.step(MALFORMED if mode == "text" else int(np.flatnonzero(env.observe(env.agent_selection)["action_mask"])[0]))
         with pytest.raises(ValueError, match=f"{env_id}: step.*after the match ended; call reset"):
             env.step(None)
 
