@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -41,6 +42,16 @@ _GIVE = np.array([give for give, _ in OFFERS], np.int64)  # (n, 2), to test a ho
 _TOKEN = re.compile(r"\[\s*(accept|deny|offer)\b[^\[\]]*\]", re.IGNORECASE)
 _OFFER = re.compile(r"\[\s*offer\s*:?\s*([^\[\]]*?)\s*->\s*([^\[\]]*?)\s*\]", re.IGNORECASE)
 _ITEM = re.compile(r"^(\d+)\s+(wood|gold)s?$", re.IGNORECASE)
+
+
+@cache
+def _offers_within(wood: int, gold: int) -> np.ndarray:
+    """The legal-action mask of a player holding ``wood`` and ``gold``, accept left unset (cached: 441 kinds)."""
+    mask = np.zeros(2 + len(OFFERS), bool)
+    mask[PASS] = True
+    mask[2:] = (_GIVE <= (wood, gold)).all(axis=1)
+    mask.flags.writeable = False
+    return mask
 
 
 def offer_action(give: tuple[int, int], ask: tuple[int, int]) -> int:
@@ -95,10 +106,13 @@ class SimpleNegotiation:
     def _can_accept(self) -> bool:
         return self.offer is not None and all(h >= n for h, n in zip(self.holdings[self.to_move], self.offer[1]))
 
+    def legal_mask(self) -> np.ndarray:
+        mask = _offers_within(*self.holdings[self.to_move]).copy()
+        mask[ACCEPT] = self._can_accept()
+        return mask
+
     def legal(self) -> list[int]:
-        own = np.array(self.holdings[self.to_move])
-        offers = (np.flatnonzero((_GIVE <= own).all(axis=1)) + 2).tolist()
-        return [PASS, ACCEPT, *offers] if self._can_accept() else [PASS, *offers]
+        return np.flatnonzero(self.legal_mask()).tolist()
 
     def play(self, action: int) -> None:
         mover, other = self.to_move, 1 - self.to_move

@@ -72,6 +72,7 @@ class TurnBasedGame(Protocol):
     outcome by comparing them when ``over`` becomes true. ``text`` ends with a ``Legal moves:`` line whose
     items are separated by ``"; "``; ``answer_example`` is a legal answer to show in a prompt.
     ``free_text`` games (negotiation with messages) read the whole answer, others only the extracted move.
+    A game with thousands of actions may also define ``legal_mask() -> bool array`` for speed.
     """
 
     env_id: str
@@ -145,6 +146,7 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
             self._action_spaces = {agent: spaces.Discrete(game.num_actions) for agent in AGENTS}
         self._discrete = spaces.Discrete(game.num_actions)
         self._mask = np.zeros(game.num_actions, np.int8)
+        self._mask_stale = False
         self._started = False
 
     @property
@@ -180,6 +182,8 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         playing a text-mode game."""
         self._check_started("state_observation")
         player = AGENTS.index(agent)
+        if self._mask_stale:
+            self._update_mask()
         mask = self._mask.copy() if player == self.game.to_move and not self.over else np.zeros_like(self._mask)
         return {"observation": self.game.features(player), "action_mask": mask}
 
@@ -270,8 +274,9 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         except IllegalMoveError as err:
             self._invalid(agent, player, answer, err)
             return
-        # A parser bug must never let an illegal move through: the mask is the rules' last word.
-        if not self._mask[value]:
+        # A parser bug must never let an illegal move through: the rules' legal moves have the last word.
+        legal_mask = getattr(game, "legal_mask", None)
+        if not (legal_mask()[value] if legal_mask else value in game.legal()):
             raise AssertionError(f"{self.env_id}: parser accepted illegal action {value} from {answer!r}")
         move = game.move_text(value)
         # A free-text game shows the other player the message itself, with the move it was read as.
@@ -315,7 +320,11 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
             self.agent_selection = AGENTS[1 - AGENTS.index(agent)]
         else:
             self.infos = {a: {} for a in AGENTS}
-            self._update_mask()
+            # Text mode needs no mask to step: it is built only if a state observation is asked for.
+            if self._text:
+                self._mask_stale = True
+            else:
+                self._update_mask()
             self.agent_selection = AGENTS[game.to_move]
         if info:
             self.infos[agent] = {**self.infos[agent], **info}
@@ -357,8 +366,13 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
             raise RuntimeError(f"{self.env_id}: {method}() before reset(); call reset() first")
 
     def _update_mask(self) -> None:
-        self._mask[:] = 0
-        self._mask[self.game.legal()] = 1
+        legal_mask = getattr(self.game, "legal_mask", None)
+        if legal_mask is not None:  # games with thousands of actions give the mask as an array
+            self._mask[:] = legal_mask()
+        else:
+            self._mask[:] = 0
+            self._mask[self.game.legal()] = 1
+        self._mask_stale = False
 
     def _legal_listing(self) -> str:
         return ", ".join(f"{a} ({self.game.move_text(a)})" for a in np.flatnonzero(self._mask))
