@@ -188,13 +188,13 @@ def load_jsonl(path: str | Path) -> list[Turn]:
 
 
 def rates(turns: Iterable[Turn]) -> dict[str, dict[str, float]]:
-    """Per ``"side/role"`` (and ``"side"`` over both roles): games, win, draw and loss rates over games, and the
-    invalid-answer and malformed-answer rates over answers."""
-    games: dict[str, dict[int, int]] = defaultdict(dict)
+    """Per ``"side/role"`` (and ``"side"`` over both roles): the games played in that seat (in self-play each game
+    counts once per role), win, draw and loss rates over them, and invalid and malformed rates over answers."""
+    games: dict[str, dict[tuple[int, str], int]] = defaultdict(dict)
     answers: dict[str, list[Turn]] = defaultdict(list)
     for t in turns:
         for key in (f"{t.side}/{t.role}", t.side):
-            games[key][t.game] = t.outcome
+            games[key][t.game, t.role] = t.outcome
             answers[key].append(t)
     table = {}
     for key in sorted(games):

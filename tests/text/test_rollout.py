@@ -49,6 +49,9 @@ def test_turn_records_carry_the_final_reward_of_their_role_and_reload(tmp_path):
             assert by_role["player_0"][0] == -by_role["player_1"][0]
         assert all((t.reward, t.outcome) == by_role[t.role] for t in mine)
     assert any(not t.well_formed for t in turns)  # the stand-in's malformed answers are recorded, not dropped
+    # Self-play: a game counts once per role that answered (a first-move forfeit leaves player_1 no turn).
+    both = {t.game for t in turns if t.role == "player_1"}
+    assert pt.rates(turns)["learner"]["games"] == 5 + len(both)
     path = pt.save_jsonl(turns, tmp_path / "turns.jsonl")
     assert pt.load_jsonl(path) == turns
 
