@@ -126,7 +126,7 @@ def rollout(
             if scripted is None:
                 answers["opponent"] = _check_answers("opponent", prompts, opponent(prompts))  # type: ignore[operator]
             else:
-                answers["opponent"] = [_scripted_answer(scripted[g], envs[g], agent) for g, agent, _ in asks["opponent"]]
+                answers["opponent"] = [scripted_answer(scripted[g], envs[g], agent) for g, agent, _ in asks["opponent"]]
         for side, batch in asks.items():
             for (g, agent, prompt), answer in zip(batch, answers.get(side, [])):
                 env = envs[g]
@@ -152,8 +152,8 @@ def rollout(
     return finished
 
 
-def _scripted_answer(policy: Any, env: Any, agent: str) -> str:
-    """A scripted level's move, written the way the prompt asks for it."""
+def scripted_answer(policy: Any, env: Any, agent: str) -> str:
+    """The move of scripted ``policy`` for ``agent`` of text-mode ``env``, written as the prompt asks."""
     base = env.unwrapped
     action = int(policy.act(base.state_observation(agent), agent))
     move = base.game.move_text(action)
