@@ -108,3 +108,32 @@ def test_random_legal_play_always_ends_zero_sum(env_id):
     for seed in range(3):
         trace = _play(env_id, seed, rng.integers(0, 2**20, 400).tolist(), text=False, legal_only=True)
         assert len(trace) < 800, f"{env_id}: a match of 400 legal moves did not end"
+
+
+# Answers a model might write: free text around move-like fragments of every game.
+FRAGMENTS = st.sampled_from([
+    "[b2]", "a1", "X at c3", "bet", "call", "fold", "check", "[liar]", "bid 2 x 5", "3 x 6", "[Accept]", "[Deny]",
+    "[Offer: 2 Wood -> 1 Gold]", "[Offer: 30 Gold -> 1 Wood]", "propose 1 book 0 hats 2 balls", "accept", "\\boxed{a2}",
+])
+ANSWERS = st.lists(st.one_of(st.text(max_size=12), FRAGMENTS), max_size=4).map(" ".join)
+
+
+@pytest.mark.parametrize("env_id", TEXT_GAMES)
+@SETTINGS
+@given(seed=st.integers(0, 2**31 - 1), answers=st.lists(ANSWERS, min_size=1, max_size=12))
+def test_any_text_is_refused_or_read_as_a_legal_move(env_id, seed, answers):
+    env = palaestra.make_aec(env_id, obs_mode="text", invalid_move="reprompt", max_retries=100)
+    env.reset(seed=seed)
+    base = env.unwrapped
+    for answer in answers:
+        if any(env.terminations.values()):
+            break
+        agent = env.agent_selection
+        legal = set(base.game.legal())
+        try:
+            action = base.parse_action(agent, answer)
+        except IllegalMoveError:
+            action = None
+        env.step(answer)
+        assert env.infos[agent]["legal"] == (action is not None)
+        assert action is None or action in legal
