@@ -230,7 +230,7 @@ _TURN_BASED: tuple[EnvRecord, ...] = (  # text games for language-model self-pla
     ),
     EnvRecord(
         id="palaestra/KuhnPokerHand-v0", family="competitive", entry_point=f"{_CG}.kuhn_hand:env",
-        summary="One hand of Kuhn's three-card poker, player_0 first (the unit OpenSpiel and SPIRAL play).",
+        summary="One hand of Kuhn's three-card poker, player_0 first (the game OpenSpiel and game theory study).",
         success="win the hand's chips (a fold or the higher card at showdown)",
         max_episode_steps=3, tags=_TEXT_GAME_TAGS | {"imperfect-information"},
         # Nash play wins chips on average but not most single hands (it folds the J cheaply): measured 44.5%
