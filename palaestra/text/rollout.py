@@ -87,6 +87,8 @@ def rollout(
         env_id = palaestra.get(env_id).id
         if env_id not in text_game_ids():
             raise ValueError(f"rollout: {env_id} is not a text game; expected one of {text_game_ids()}")
+    if not callable(policy):
+        raise ValueError(f"rollout({env_id}): policy={policy!r}; expected a callable policy(prompts) -> answers")
     if isinstance(games, bool) or not isinstance(games, int) or games < 1:
         raise ValueError(f"rollout({env_id}): games={games!r}; expected a positive integer")
     kwargs = dict(env_kwargs or {})
@@ -160,12 +162,17 @@ def scripted_answer(policy: Any, env: Any, agent: str) -> str:
     return move if move.startswith("[") else f"[{move}]"
 
 
-def save_jsonl(turns: Iterable[Turn], path: str | Path) -> Path:
-    """Write one JSON object per turn; returns the path."""
+def save_jsonl(turns: Iterable[Turn], path: str | Path, overwrite: bool = False) -> Path:
+    """Write one JSON object per turn to ``path`` and return it. The file appears whole or not at all (written
+    beside it, then renamed), and an existing file is kept unless ``overwrite``."""
     path = Path(path)
-    with path.open("w", encoding="utf-8") as f:
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"save_jsonl: {path} exists; pass overwrite=True to replace it")
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as f:
         for turn in turns:
             f.write(json.dumps(dataclasses.asdict(turn), ensure_ascii=False) + "\n")
+    partial.replace(path)
     return path
 
 

@@ -54,6 +54,10 @@ def test_turn_records_carry_the_final_reward_of_their_role_and_reload(tmp_path):
     assert pt.rates(turns)["learner"]["games"] == 5 + len(both)
     path = pt.save_jsonl(turns, tmp_path / "turns.jsonl")
     assert pt.load_jsonl(path) == turns
+    with pytest.raises(FileExistsError, match="turns.jsonl exists; pass overwrite=True"):
+        pt.save_jsonl(turns[:1], path)
+    assert pt.load_jsonl(pt.save_jsonl(turns[:1], path, overwrite=True)) == turns[:1]
+    assert [p.name for p in tmp_path.iterdir()] == ["turns.jsonl"]
 
 
 def test_rates_per_side_and_role():
@@ -84,6 +88,8 @@ def test_bad_records_and_bad_policies_are_refused(tmp_path):
         pt.rollout("palaestra/TicTacToe-v0", pt.NoisyTextPolicy(), opponent="grandmaster")
     with pytest.raises(ValueError, match="Push-v0 is not a text game"):
         pt.rollout("palaestra/Push-v0", pt.NoisyTextPolicy())
+    with pytest.raises(ValueError, match="policy='gpt'; expected a callable"):
+        pt.rollout("palaestra/TicTacToe-v0", "gpt")
 
 
 def test_stand_in_reads_the_legal_moves_and_is_noisy_on_request():
