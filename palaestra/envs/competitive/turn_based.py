@@ -131,8 +131,7 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         self.teams = {agent: (agent,) for agent in AGENTS}
         self._text = obs_mode == "text"
         if self._text:
-            self._observation_spaces = {a: spaces.Text(MAX_PROMPT_CHARS, charset=TEXT_CHARSET) for a in AGENTS}
-            self._action_spaces = {a: spaces.Text(MAX_ANSWER_CHARS, min_length=0, charset=TEXT_CHARSET) for a in AGENTS}
+            self._observation_spaces, self._action_spaces = {}, {}  # built on first use: see _text_spaces
         else:
             self._observation_spaces = {
                 agent: spaces.Dict(
@@ -152,6 +151,19 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
     @property
     def env_id(self) -> str:
         return self.game.env_id
+
+    def observation_space(self, agent: str) -> spaces.Space:
+        return (self._observation_spaces or self._text_spaces()[0])[agent]
+
+    def action_space(self, agent: str) -> spaces.Space:
+        return (self._action_spaces or self._text_spaces()[1])[agent]
+
+    def _text_spaces(self) -> tuple[dict[str, spaces.Space], dict[str, spaces.Space]]:
+        """Text mode's spaces, made when first asked for: building a Text space costs more than a game of
+        tic-tac-toe, and batched rollouts make hundreds of envs that never ask."""
+        self._observation_spaces = {a: spaces.Text(MAX_PROMPT_CHARS, charset=TEXT_CHARSET) for a in AGENTS}
+        self._action_spaces = {a: spaces.Text(MAX_ANSWER_CHARS, min_length=0, charset=TEXT_CHARSET) for a in AGENTS}
+        return self._observation_spaces, self._action_spaces
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> None:
         self._seed(seed)
