@@ -235,11 +235,34 @@ _TURN_BASED: tuple[EnvRecord, ...] = (  # text games for language-model self-pla
         opponents=f"{_CG}.kuhn_poker:OPPONENTS", baseline="KuhnPoker.yaml", expert_threshold=0.7,
     ),
     EnvRecord(
+        id="palaestra/KuhnPokerHand-v0", family="competitive", entry_point=f"{_CG}.kuhn_hand:env",
+        summary="One hand of Kuhn's three-card poker, player_0 first (the game OpenSpiel and game theory study).",
+        success="win the hand's chips (a fold or the higher card at showdown)",
+        max_episode_steps=3, tags=_TEXT_GAME_TAGS | {"imperfect-information"},
+        # Nash play wins chips on average but not most single hands (it folds the J cheaply): measured 44.5%
+        # of 400 hands against random, so the check guards against a broken level, not for dominance.
+        opponents=f"{_CG}.kuhn_hand:OPPONENTS", baseline="KuhnPokerHand.yaml", expert_threshold=0.4,
+    ),
+    EnvRecord(
         id="palaestra/Negotiation-v0", family="competitive", entry_point=f"{_CG}.negotiation:env",
         summary="Alternating-offers bargaining over three kinds of items with private values.",
         success="agree on a deal worth more to you than the other's share is to them",
         max_episode_steps=10, tags=_TEXT_GAME_TAGS | {"imperfect-information", "mixed-motive"},
         opponents=f"{_CG}.negotiation:OPPONENTS", baseline="Negotiation.yaml", expert_threshold=0.75,
+    ),
+    EnvRecord(
+        id="palaestra/SimpleNegotiation-v0", family="competitive", entry_point=f"{_CG}.simple_negotiation:env",
+        summary="SPIRAL's Simple Negotiation: free-text messages with [Offer]/[Accept]/[Deny] trading Wood and Gold.",
+        success="end the 10 turns with a larger rise in your inventory value than the other's",
+        max_episode_steps=10, tags=_TEXT_GAME_TAGS | {"imperfect-information", "free-text"},
+        opponents=f"{_CG}.simple_negotiation:OPPONENTS", baseline="SimpleNegotiation.yaml", expert_threshold=0.8,
+    ),
+    EnvRecord(
+        id="palaestra/LiarsDice-v0", family="competitive", entry_point=f"{_CG}.liars_dice:env",
+        summary="One round of Liar's Dice, two dice each, 6s wild: raise the bid or call liar (OpenSpiel's rules).",
+        success="win the liar call: your bid holds when called, or the bid you call does not",
+        kwargs={"dice": 2}, max_episode_steps=25, tags=_TEXT_GAME_TAGS | {"imperfect-information"},
+        opponents=f"{_CG}.liars_dice:OPPONENTS", baseline="LiarsDice.yaml", expert_threshold=0.8,  # measured 91%
     ),
     EnvRecord(
         id="palaestra/RockPaperScissors-v0", family="competitive", entry_point=f"{_CG}.matrix_games:parallel_env",

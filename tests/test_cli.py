@@ -162,3 +162,4 @@ def test_bench_measures_a_playroom_and_a_game(capsys):
     out = capsys.readouterr().out
     assert "palaestra/Playroom-v0" in out and "Error" not in out
     assert "palaestra/TicTacToe-v0" in out and "tictactoe_v3" in out
+    assert "text turns/s" in out and "TicTacToe-v0 text (TextArena API)" in out

@@ -46,6 +46,10 @@ def _bench(args: argparse.Namespace) -> int:
                 on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
             )
         game_bench.print_report(rows, common.console())
+        if any("turn-based" in registry.get(i).tags for i in games):
+            from palaestra.text import bench as text_bench
+
+            text_bench.print_report(text_bench.run(steps=args.steps * 20), common.console())
     if not ids:
         return 0
     with Progress(console=common.console(stderr=True), transient=True) as progress:
