@@ -91,13 +91,29 @@ PANDA_GYM_SUITE = Suite(
 
 
 @dataclass(frozen=True)
+class PixelRow:
+    """84x84 ``rgb_array`` frames/s of one of our IDs and of its panda-gym counterpart, measured in
+    alternating blocks in the same process on CPU time (best block of each)."""
+
+    env_id: str
+    peer_id: str
+    ours_fps: float
+    theirs_fps: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours_fps / self.theirs_fps
+
+
+@dataclass(frozen=True)
 class BenchReport:
-    """All rows of one run, the peer rows (panda-gym) and the cost of ``import palaestra``."""
+    """All rows of one run, the peer rows (panda-gym), the pixel comparison and the cost of ``import palaestra``."""
 
     rows: tuple[BenchRow, ...]
     peers: tuple[BenchRow, ...]
     import_seconds: float
     import_heavy: tuple[str, ...]
+    pixels: tuple[PixelRow, ...] = ()
 
     def comparisons(self) -> list[tuple[BenchRow, BenchRow]]:
         """(ours, theirs) pairs for the IDs that have a panda-gym counterpart in this run."""
@@ -145,15 +161,42 @@ def run(
         rows.append(measure(env_id, steps))
         if on_row is not None:
             on_row(rows[-1])
-    peers = []
+    peers, pixels = [], []
     if compare == "panda-gym":
         for env_id in env_ids:
             if env_id in PANDA_GYM:
                 peers.append(measure(PANDA_GYM[env_id], steps, suite=PANDA_GYM_SUITE))
+                pixels.append(pixels_versus(env_id, PANDA_GYM[env_id]))
                 if on_row is not None:
                     on_row(peers[-1])
     seconds, heavy = import_cost()
-    return BenchReport(tuple(rows), tuple(peers), seconds, heavy)
+    return BenchReport(tuple(rows), tuple(peers), seconds, heavy, tuple(pixels))
+
+
+def pixels_versus(env_id: str, peer_id: str, frames: int = 60) -> PixelRow:
+    """Frames/s of ``env_id`` and of panda-gym's ``peer_id`` at 84x84, rendered in alternating blocks.
+
+    CPU time (``process_time``), not wall time: on a shared machine another process's load then costs
+    neither side, and alternating the blocks exposes both to the same cache and frequency state.
+    """
+    ours = gym.make(env_id, render_mode="rgb_array", **PALAESTRA.render_kwargs(env_id))
+    theirs = gym.make(peer_id, render_mode="rgb_array", **PANDA_GYM_SUITE.render_kwargs(peer_id))
+    try:
+        for env in (ours, theirs):
+            env.reset(seed=0)
+            env.render()  # the first frame sets up camera matrices and caches
+        block = max(frames // REPEATS, 1)
+        times: tuple[list[float], list[float]] = ([], [])
+        for _ in range(REPEATS):
+            for env, spent in zip((ours, theirs), times):
+                start = time.process_time()
+                for _ in range(block):
+                    env.render()
+                spent.append(time.process_time() - start)
+        return PixelRow(env_id, peer_id, block / min(times[0]), block / min(times[1]))
+    finally:
+        ours.close()
+        theirs.close()
 
 
 def import_cost() -> tuple[float, tuple[str, ...]]:
@@ -245,6 +288,10 @@ def _vector(env_id: str, workers: int, steps: int) -> float:
         env.close()
 
 
+def _task(env_id: str) -> str:
+    return env_id.split("/")[-1].rsplit("-v", 1)[0]
+
+
 def _timed(work: Callable[[], object]) -> float:
     start = time.perf_counter()
     work()
@@ -294,7 +341,7 @@ def print_report(report: BenchReport, console: Any = None) -> None:
             versus.add_column(column, justify="right")
         for ours, theirs in pairs:
             versus.add_row(
-                ours.env_id.split("/")[-1].rsplit("-v", 1)[0],
+                _task(ours.env_id),
                 f"{ours.steps_per_second:.0f}",
                 f"{theirs.steps_per_second:.0f}",
                 f"{ours.steps_per_second / theirs.steps_per_second:.2f}x",
@@ -302,6 +349,14 @@ def print_report(report: BenchReport, console: Any = None) -> None:
                 f"{theirs.reset_ms:.2f}",
             )
         console.print(versus)
+    if report.pixels:
+        frames = Table(title=f"{RENDER_SIZE}x{RENDER_SIZE} rgb_array frames/s, alternating blocks, CPU time")
+        frames.add_column("task", no_wrap=True)
+        for column in ("ours fps", "panda-gym fps", "ours/theirs"):
+            frames.add_column(column, justify="right")
+        for row in report.pixels:
+            frames.add_row(_task(row.env_id), f"{row.ours_fps:.0f}", f"{row.theirs_fps:.0f}", f"{row.ratio:.2f}x")
+        console.print(frames)
     heavy = ", ".join(report.import_heavy) or "none"
     console.print(
         f"import palaestra: {report.import_seconds * 1e3:.0f} ms in a fresh interpreter; heavy modules loaded: {heavy}"

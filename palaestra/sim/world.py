@@ -18,6 +18,8 @@ import pybullet as p
 import pybullet_data
 from pybullet_utils import bullet_client
 
+from palaestra.sim import meshes
+
 Vec3 = Sequence[float]
 CAMERA_CACHE = 64  # view/projection matrices kept per world, one pair per camera config
 
@@ -94,13 +96,14 @@ class World:
     """A physics client with a table, deterministic settings and an O(1) snapshot/restore.
 
     ``mode="direct"`` runs headless; ``mode="gui"`` opens PyBullet's window (``render_mode="human"``).
+    ``light_visuals`` (headless only) loads URDFs with simplified visual meshes, see :meth:`load_urdf`.
     The table top is the plane ``z = 0``; bodies are created with :meth:`add_box` and friends.
     """
 
     TABLE_HALF_EXTENTS = (0.65, 0.45, 0.2)  # the top spans x in [-0.7, 0.6], y in [-0.45, 0.45]
     TABLE_CENTER_X = -0.05
 
-    def __init__(self, physics: PhysicsConfig = PhysicsConfig(), mode: str = "direct") -> None:
+    def __init__(self, physics: PhysicsConfig = PhysicsConfig(), mode: str = "direct", light_visuals: bool = True) -> None:
         if mode == "gui" and sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
             # PyBullet's GUI aborts the whole process without a display; fail in Python instead.
             raise RuntimeError(
@@ -111,6 +114,8 @@ class World:
         with _quiet_stdout():
             self.client = _Client(connection_mode=connection)
         self.physics = physics
+        self.mode = mode
+        self.light_visuals = light_visuals and mode == "direct"
         self._closed = False
         self._snapshot: int | None = None
         c = self.client
@@ -162,6 +167,14 @@ class World:
         return self.client.createMultiBody(0.0, -1, visual, position)
 
     def load_urdf(self, path: str, position: Vec3, fixed: bool = True, flags: int = 0) -> int:
+        """Load a URDF (a path relative to ``pybullet_data`` or absolute).
+
+        Headless worlds load it with light visual meshes (:mod:`palaestra.sim.meshes`): TinyRenderer's
+        frame cost follows the triangle count, and the collision geometry, hence the physics, is identical.
+        """
+        if self.light_visuals:
+            full = path if os.path.isabs(path) else os.path.join(pybullet_data.getDataPath(), path)
+            path = meshes.light_urdf(full)
         return self.client.loadURDF(path, position, useFixedBase=fixed, flags=flags)
 
     # -- poses and dynamics ---------------------------------------------------------------------
