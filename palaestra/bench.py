@@ -1,12 +1,14 @@
 """Speed figures per environment ID (``palaestra bench``): measured and printed, never asserted.
 
 Per ID: steps/s of one environment (state observations, seeded random actions, default kwargs), mean reset
-time, ``rgb_array`` frames/s at 84x84, ``AsyncVectorEnv`` throughput with 1 and 2 workers, and the time
+time, ``rgb_array`` frames/s at 84x84, ``AsyncVectorEnv`` throughput with 1 and 2 workers, the scaling of
+:class:`~palaestra.vector.BatchedVectorEnv` (2 workers x 4 envs) over one in-process env, and the time
 spent in the scene's raw ``stepSimulation`` substeps within those same steps, from which the per-step
 overhead of everything else (IK, observation, checks, wrappers) is
 ``(env step time - physics time) / physics time``. Each figure is the best of three equal blocks. With
 ``compare="panda-gym"`` (an optional peer, never a dependency) its Reach, Push, PickAndPlace and Stack run
-in the same process under the same protocol.
+in the same process under the same protocol, and their 84x84 frames/s are compared with ours in alternating
+blocks of CPU time.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 RENDER_SIZE = 84
 REPEATS = 3  # each figure is the best of this many equal blocks
 VECTOR_WORKERS = (1, 2)
+BATCHED_WORKERS, ENVS_PER_WORKER = 2, 4  # palaestra.vector.BatchedVectorEnv, against one env in-process
 # Our ID -> the panda-gym ID solving the same task.
 PANDA_GYM = {
     "palaestra/Reach-v0": "PandaReach-v3",
@@ -106,6 +109,22 @@ class PixelRow:
 
 
 @dataclass(frozen=True)
+class ScalingRow:
+    """Total steps/s of a :class:`~palaestra.vector.BatchedVectorEnv` (``workers`` processes, ``envs`` in all)
+    and of one environment stepped in-process, in alternating blocks of wall time (best block of each)."""
+
+    env_id: str
+    workers: int
+    envs: int
+    single_steps_per_second: float
+    batched_steps_per_second: float
+
+    @property
+    def ratio(self) -> float:
+        return self.batched_steps_per_second / self.single_steps_per_second
+
+
+@dataclass(frozen=True)
 class BenchReport:
     """All rows of one run, the peer rows (panda-gym), the pixel comparison and the cost of ``import palaestra``."""
 
@@ -114,6 +133,7 @@ class BenchReport:
     import_seconds: float
     import_heavy: tuple[str, ...]
     pixels: tuple[PixelRow, ...] = ()
+    scaling: tuple[ScalingRow, ...] = ()
 
     def comparisons(self) -> list[tuple[BenchRow, BenchRow]]:
         """(ours, theirs) pairs for the IDs that have a panda-gym counterpart in this run."""
@@ -156,9 +176,11 @@ def run(
             raise ModuleNotFoundError(
                 "--compare panda-gym needs the optional peer package: pip install panda-gym"
             ) from None
-    rows = []
+    rows, scaling = [], []
     for env_id in env_ids:
         rows.append(measure(env_id, steps))
+        if rows[-1].error is None:
+            scaling.append(vector_scaling(env_id, steps))
         if on_row is not None:
             on_row(rows[-1])
     peers, pixels = [], []
@@ -170,7 +192,53 @@ def run(
                 if on_row is not None:
                     on_row(peers[-1])
     seconds, heavy = import_cost()
-    return BenchReport(tuple(rows), tuple(peers), seconds, heavy, tuple(pixels))
+    return BenchReport(tuple(rows), tuple(peers), seconds, heavy, tuple(pixels), tuple(scaling))
+
+
+def vector_scaling(
+    env_id: str, steps: int = 1000, workers: int = BATCHED_WORKERS, envs_per_worker: int = ENVS_PER_WORKER,
+) -> ScalingRow:
+    """Steps/s of one env in-process and of a BatchedVectorEnv, in alternating blocks of ``steps`` env-steps.
+
+    Wall time: the point is using more cores. On a shared machine the ratio is only meaningful when it is
+    quiet (other load takes cores from the workers but not from the single env's one).
+    """
+    from palaestra.vector import make_batched
+
+    single = gym.make(env_id)
+    batched = make_batched(env_id, num_envs=workers * envs_per_worker, workers=workers)
+    try:
+        single.action_space.seed(0)
+        batched.action_space.seed(0)
+        single.reset(seed=0)
+        batched.reset(seed=0)
+        rounds = max(steps // batched.num_envs, 1)
+
+        def single_block() -> float:
+            actions = [single.action_space.sample() for _ in range(rounds * batched.num_envs)]
+            start = time.perf_counter()
+            for action in actions:
+                _, _, terminated, truncated, _ = single.step(action)
+                if terminated or truncated:
+                    single.reset()  # counted: the vector env's autoresets are counted too
+            return time.perf_counter() - start
+
+        def batched_block() -> float:
+            actions = [batched.action_space.sample() for _ in range(rounds)]
+            start = time.perf_counter()
+            for action in actions:
+                batched.step(action)
+            return time.perf_counter() - start
+
+        times: tuple[list[float], list[float]] = ([], [])
+        for _ in range(REPEATS):
+            times[0].append(single_block())
+            times[1].append(batched_block())
+        total = rounds * batched.num_envs
+        return ScalingRow(env_id, workers, batched.num_envs, total / min(times[0]), total / min(times[1]))
+    finally:
+        single.close()
+        batched.close()
 
 
 def pixels_versus(env_id: str, peer_id: str, frames: int = 60) -> PixelRow:
@@ -357,6 +425,17 @@ def print_report(report: BenchReport, console: Any = None) -> None:
         for row in report.pixels:
             frames.add_row(_task(row.env_id), f"{row.ours_fps:.0f}", f"{row.theirs_fps:.0f}", f"{row.ratio:.2f}x")
         console.print(frames)
+    if report.scaling:
+        first = report.scaling[0]
+        scaling = Table(title=f"BatchedVectorEnv, {first.workers} workers x {first.envs // first.workers} envs, "
+                              "against one env in-process (alternating blocks, wall time: needs a quiet machine)")
+        scaling.add_column("ID", no_wrap=True)
+        for column in ("single steps/s", "batched steps/s", "batched/single"):
+            scaling.add_column(column, justify="right")
+        for row in report.scaling:
+            scaling.add_row(row.env_id, f"{row.single_steps_per_second:.0f}", f"{row.batched_steps_per_second:.0f}",
+                            f"{row.ratio:.2f}x")
+        console.print(scaling)
     heavy = ", ".join(report.import_heavy) or "none"
     console.print(
         f"import palaestra: {report.import_seconds * 1e3:.0f} ms in a fresh interpreter; heavy modules loaded: {heavy}"

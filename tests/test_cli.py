@@ -96,7 +96,7 @@ def test_validate_usage_errors_exit_2(capsys):
 def test_bench_prints_figures_for_reach(capsys):
     assert main(["bench", "--ids", "Reach", "--steps", "30"]) == 0
     out = capsys.readouterr().out
-    assert REACH in out and "physics us" in out and "vec 2w/1w" in out
+    assert REACH in out and "physics us" in out and "vec 2w/1w" in out and "batched/single" in out
     assert "heavy modules loaded: none" in out
 
 

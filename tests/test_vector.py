@@ -1,0 +1,64 @@
+"""BatchedVectorEnv: the same results as Gymnasium's SyncVectorEnv over the same seeded environments."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import data_equivalence
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+import palaestra  # noqa: F401  (registers the IDs)
+from palaestra.vector import BatchedVectorEnv, make_batched
+
+ENV_ID = "palaestra/Reach-v0"
+# Episodes of 4 steps, so that 10 steps cross several automatic resets.
+KWARGS = {"max_episode_steps": 4}
+
+
+def _fns(n):
+    return [lambda: gym.make(ENV_ID, **KWARGS) for _ in range(n)]
+
+
+def _trace(vector, steps=10):
+    vector.action_space.seed(1)
+    trace = [vector.reset(seed=5)]
+    for _ in range(steps):
+        trace.append(vector.step(vector.action_space.sample()))
+    trace.append(vector.reset(seed=[9, None, 11]))
+    trace.append(vector.step(vector.action_space.sample()))
+    return trace
+
+
+@pytest.mark.parametrize("mode", [AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP])
+def test_batched_matches_sync_vector_env_bit_for_bit(mode):
+    # Three environments on two workers: uneven slices, and each worker resets environments mid-run.
+    batched = make_batched(ENV_ID, num_envs=3, workers=2, autoreset_mode=mode, **KWARGS)
+    reference = SyncVectorEnv(_fns(3), autoreset_mode=mode)
+    try:
+        ours, theirs = _trace(batched), _trace(reference)
+        assert any(step[2].any() or step[3].any() for step in ours[1:-2])  # an episode did end
+        assert data_equivalence(ours, theirs, exact=True)
+        assert batched.metadata["autoreset_mode"] is mode
+        assert batched.get_attr("env_id") == ("palaestra/Reach-v0",) * 3
+        assert len(batched.call("compute_reward", np.zeros(3), np.zeros(3), {})) == 3
+    finally:
+        batched.close()
+        reference.close()
+
+
+def test_bad_arguments_are_refused_with_the_expected_values():
+    with pytest.raises(ValueError, match=r"workers=3; expected an integer in \[1, 2\]"):
+        BatchedVectorEnv(_fns(2), workers=3)
+    with pytest.raises(ValueError, match="DISABLED is not supported"):
+        BatchedVectorEnv(_fns(1), workers=1, autoreset_mode=AutoresetMode.DISABLED)
+
+
+def test_a_failing_environment_reports_the_workers_traceback():
+    batched = make_batched(ENV_ID, num_envs=2, workers=1)
+    try:
+        batched.reset(seed=0)
+        with pytest.raises(RuntimeError, match="ValueError"):
+            batched.step(np.full((2, 4), np.nan, dtype=np.float32))  # NaN actions are refused by the env
+    finally:
+        batched.close()
