@@ -40,12 +40,17 @@ from gymnasium.vector.utils import (
 )
 
 
+SPIN_SECONDS = 0.002  # how long a waiting side polls before it sleeps (see _await)
+
+
 class BatchedVectorEnv(VectorEnv):
     """``len(env_fns)`` environments stepped by ``workers`` processes, each owning a contiguous slice.
 
-    ``context`` is the multiprocessing start method (``"spawn"`` by default: a forked child must not inherit
-    the parent's PyBullet clients). With ``copy=False`` the returned observations are views of the shared
-    buffer that the next ``step``/``reset`` overwrites.
+    The calling process is one of the workers: it steps the first slice while the others step theirs, so
+    ``workers=2`` keeps exactly two cores busy and a step costs one wake-up of each other worker.
+    ``context`` is the multiprocessing start method of the others (``"spawn"`` by default: a forked child
+    must not inherit the parent's PyBullet clients). With ``copy=False`` the returned observations are views
+    of the shared buffer that the next ``step``/``reset`` overwrites.
     """
 
     def __init__(
@@ -65,23 +70,26 @@ class BatchedVectorEnv(VectorEnv):
         if self.autoreset_mode is AutoresetMode.DISABLED:
             raise ValueError("BatchedVectorEnv: autoreset_mode DISABLED is not supported; use NEXT_STEP or SAME_STEP")
         self.copy = copy
-        dummy = env_fns[0]()
-        self.metadata = {**dummy.metadata, "autoreset_mode": self.autoreset_mode}
-        self.render_mode = dummy.render_mode
-        self.single_observation_space = dummy.observation_space
-        self.single_action_space = dummy.action_space
-        dummy.close()
-        del dummy
+        self._closed = True  # until every worker is up
+        self._failed = False
+        bounds = np.linspace(0, self.num_envs, workers + 1).round().astype(int)
+        self._slices = [(int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:])]
+        local = _Slice([fn() for fn in env_fns[: self._slices[0][1]]], 0, autoreset_mode=self.autoreset_mode)
+        first = local.envs[0]
+        self.metadata = {**first.metadata, "autoreset_mode": self.autoreset_mode}
+        self.render_mode = first.render_mode
+        self.single_observation_space = first.observation_space
+        self.single_action_space = first.action_space
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
 
         ctx = mp.get_context(context)
         shared = create_shared_memory(self.single_observation_space, n=self.num_envs, ctx=ctx)
         self._observations = read_from_shared_memory(self.single_observation_space, shared, n=self.num_envs)
-        bounds = np.linspace(0, self.num_envs, workers + 1).round().astype(int)
-        self._slices = [(int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:])]
+        local.views = self._observations
+        self._local = local
         self._pipes, self._processes = [], []
-        for lo, hi in self._slices:
+        for lo, hi in self._slices[1:]:
             parent, child = ctx.Pipe()
             process = ctx.Process(
                 target=_work,
@@ -116,29 +124,17 @@ class BatchedVectorEnv(VectorEnv):
     def reset_each(self, seeds: Sequence[int | None], options: Sequence[dict[str, Any] | None]):
         """Reset environment ``i`` with ``seeds[i]`` and ``options[i]``: the batched observations and the list
         of the environments' own info dicts (for adapters that keep infos per environment)."""
-        for pipe, (lo, hi) in zip(self._pipes, self._slices):
-            pipe.send(("reset", (seeds[lo:hi], options[lo:hi])))
-        infos = [info for replies in self._receive_all() for info in replies]  # the workers have written
-        return self._read(), infos
-
-    def env_is_wrapped(self, wrapper_class: type) -> tuple[bool, ...]:
-        """Whether each environment has a ``wrapper_class`` wrapper (stable-baselines3 asks for ``Monitor``)."""
-        for pipe in self._pipes:
-            pipe.send(("wrapped", wrapper_class))
-        return tuple(value for values in self._receive_all() for value in values)
+        replies = self._run("reset", [(seeds[lo:hi], options[lo:hi]) for lo, hi in self._slices])
+        return self._read(), [info for infos in replies for info in infos]
 
     def step(self, actions):
-        if isinstance(actions, np.ndarray):
-            rows = actions
-        else:
-            rows = list(iterate(self.action_space, actions))
-        for pipe, (lo, hi) in zip(self._pipes, self._slices):
-            pipe.send(("step", rows[lo:hi]))
+        rows = actions if isinstance(actions, np.ndarray) else list(iterate(self.action_space, actions))
+        replies = self._run("step", [rows[lo:hi] for lo, hi in self._slices])
         rewards = np.zeros(self.num_envs, dtype=np.float64)
         terminations = np.zeros(self.num_envs, dtype=np.bool_)
         truncations = np.zeros(self.num_envs, dtype=np.bool_)
         infos: dict[str, Any] = {}
-        for (lo, hi), (r, te, tr, env_infos, finals) in zip(self._slices, self._receive_all()):
+        for (lo, hi), (r, te, tr, env_infos, finals) in zip(self._slices, replies):
             rewards[lo:hi], terminations[lo:hi], truncations[lo:hi] = r, te, tr
             for i, (info, final) in enumerate(zip(env_infos, finals), start=lo):
                 if final is not None:
@@ -151,9 +147,7 @@ class BatchedVectorEnv(VectorEnv):
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
         """``getattr(env, name)`` of every environment (called with the arguments when it is callable)."""
-        for pipe in self._pipes:
-            pipe.send(("call", (name, args, kwargs)))
-        return tuple(value for values in self._receive_all() for value in values)
+        return tuple(v for values in self._run("call", [(name, args, kwargs)] * len(self._slices)) for v in values)
 
     def get_attr(self, name: str) -> tuple[Any, ...]:
         return self.call(name)
@@ -163,15 +157,15 @@ class BatchedVectorEnv(VectorEnv):
             values = [values] * self.num_envs
         if len(values) != self.num_envs:
             raise ValueError(f"BatchedVectorEnv.set_attr: {len(values)} values given; expected {self.num_envs}")
-        for pipe, (lo, hi) in zip(self._pipes, self._slices):
-            pipe.send(("set", (name, list(values[lo:hi]))))
-        self._receive_all()
+        self._run("set", [(name, list(values[lo:hi])) for lo, hi in self._slices])
+
+    def env_is_wrapped(self, wrapper_class: type) -> tuple[bool, ...]:
+        """Whether each environment has a ``wrapper_class`` wrapper (stable-baselines3 asks for ``Monitor``)."""
+        return tuple(v for values in self._run("wrapped", [wrapper_class] * len(self._slices)) for v in values)
 
     def worker_cpu_seconds(self) -> tuple[float, ...]:
-        """CPU seconds each worker process has used so far (for benchmarks: load-independent costs)."""
-        for pipe in self._pipes:
-            pipe.send(("cpu", None))
-        return tuple(self._receive_all())
+        """CPU seconds each worker process has used so far, the calling process first (for benchmarks)."""
+        return tuple(self._run("cpu", [None] * len(self._slices)))
 
     def close_extras(self, **kwargs: Any) -> None:
         if self._closed:
@@ -188,8 +182,22 @@ class BatchedVectorEnv(VectorEnv):
                 process.terminate()
         for pipe in self._pipes:
             pipe.close()
+        self._local.close()
 
     # -- helpers ---------------------------------------------------------------------------------------
+    def _run(self, command: str, data: list[Any]) -> list[Any]:
+        """Send each worker its part of ``command``, do the calling process's part meanwhile, gather replies."""
+        if self._failed:
+            raise RuntimeError("BatchedVectorEnv: a worker failed earlier (see the first error); close this "
+                               "vector env and make a new one")
+        for pipe, part in zip(self._pipes, data[1:]):
+            pipe.send((command, part))
+        try:
+            mine = self._local.handle(command, data[0])
+        finally:
+            others = self._receive_all()  # drain the replies even when the local part failed
+        return [mine, *others]
+
     def _read(self):
         return deepcopy(self._observations) if self.copy else self._observations
 
@@ -198,14 +206,82 @@ class BatchedVectorEnv(VectorEnv):
         errors = []
         for pipe, process in zip(self._pipes, self._processes):
             try:
+                _await(pipe)
                 ok, payload = pipe.recv()
             except EOFError:
                 process.join(timeout=1)
                 ok, payload = False, f"worker {process.pid} exited without replying (exit code {process.exitcode})"
             (replies if ok else errors).append(payload)
         if errors:
+            self._failed = True
             raise RuntimeError("BatchedVectorEnv: a worker failed:\n" + "\n".join(errors))
         return replies
+
+
+class _Slice:
+    """A worker's environments ``offset, offset + 1, ...``: the same per-environment logic as Gymnasium's
+    ``SyncVectorEnv``, observations written into rows of the shared buffers' numpy ``views``."""
+
+    def __init__(self, envs: list[gym.Env], offset: int, autoreset_mode: AutoresetMode, views: Any = None) -> None:
+        self.envs, self.offset, self.autoreset_mode, self.views = envs, offset, autoreset_mode, views
+        self.needs_reset = [False] * len(envs)
+
+    def handle(self, command: str, data: Any) -> Any:
+        return getattr(self, f"_{command}")(data)
+
+    def _step(self, actions) -> tuple[list, list, list, list, list]:
+        rewards, terminations, truncations, infos, finals = [], [], [], [], []
+        for k, (env, action) in enumerate(zip(self.envs, actions)):
+            final = None
+            if self.autoreset_mode is AutoresetMode.NEXT_STEP and self.needs_reset[k]:
+                obs, info = env.reset()
+                reward, terminated, truncated = 0.0, False, False
+            else:
+                obs, reward, terminated, truncated, info = env.step(action)
+                if self.autoreset_mode is AutoresetMode.SAME_STEP and (terminated or truncated):
+                    final = (obs, info)
+                    obs, info = env.reset()
+            self.needs_reset[k] = bool(terminated or truncated)
+            _assign(self.views, self.offset + k, obs)
+            rewards.append(reward)
+            terminations.append(terminated)
+            truncations.append(truncated)
+            infos.append(info)
+            finals.append(final)
+        return rewards, terminations, truncations, infos, finals
+
+    def _reset(self, data) -> list[dict]:
+        seeds, options = data
+        infos = []
+        for k, (env, seed, option) in enumerate(zip(self.envs, seeds, options)):
+            obs, info = env.reset(seed=seed, options=option)
+            self.needs_reset[k] = False
+            _assign(self.views, self.offset + k, obs)
+            infos.append(info)
+        return infos
+
+    def _call(self, data) -> list[Any]:
+        name, args, kwargs = data
+        values = []
+        for env in self.envs:
+            value = env.get_wrapper_attr(name)
+            values.append(value(*args, **kwargs) if callable(value) else value)
+        return values
+
+    def _set(self, data) -> None:
+        name, values = data
+        for env, value in zip(self.envs, values):
+            env.set_wrapper_attr(name, value)
+
+    def _wrapped(self, wrapper_class: type) -> list[bool]:
+        return [_is_wrapped(env, wrapper_class) for env in self.envs]
+
+    def _cpu(self, _: Any) -> float:
+        return time.process_time()
+
+    def close(self) -> None:
+        for env in self.envs:
+            env.close()
 
 
 def make_batched(
@@ -232,71 +308,41 @@ class _Maker:
 
 
 def _work(env_fns, offset, num_envs, pipe, parent_pipe, shared, space, autoreset_mode) -> None:
-    """A worker's loop: the same per-environment logic as Gymnasium's ``SyncVectorEnv``, over its slice."""
+    """A worker process's loop: build its slice, then answer commands until ``close``."""
     parent_pipe.close()
-    envs: list[gym.Env] = []
+    part = None
     try:
-        views = read_from_shared_memory(space, shared, n=num_envs)
-        envs = [fn() for fn in env_fns.fn]
-        needs_reset = [False] * len(envs)
+        part = _Slice([fn() for fn in env_fns.fn], offset, autoreset_mode,
+                      read_from_shared_memory(space, shared, n=num_envs))
         pipe.send((True, None))
         while True:
+            _await(pipe)
             command, data = pipe.recv()
-            if command == "step":
-                rewards, terminations, truncations, infos, finals = [], [], [], [], []
-                for k, (env, action) in enumerate(zip(envs, data)):
-                    final = None
-                    if autoreset_mode is AutoresetMode.NEXT_STEP and needs_reset[k]:
-                        obs, info = env.reset()
-                        reward, terminated, truncated = 0.0, False, False
-                    else:
-                        obs, reward, terminated, truncated, info = env.step(action)
-                        if autoreset_mode is AutoresetMode.SAME_STEP and (terminated or truncated):
-                            final = (obs, info)
-                            obs, info = env.reset()
-                    needs_reset[k] = bool(terminated or truncated)
-                    _assign(views, offset + k, obs)
-                    rewards.append(reward)
-                    terminations.append(terminated)
-                    truncations.append(truncated)
-                    infos.append(info)
-                    finals.append(final)
-                pipe.send((True, (rewards, terminations, truncations, infos, finals)))
-            elif command == "reset":
-                seeds, options = data
-                infos = []
-                for k, (env, seed, option) in enumerate(zip(envs, seeds, options)):
-                    obs, info = env.reset(seed=seed, options=option)
-                    needs_reset[k] = False
-                    _assign(views, offset + k, obs)
-                    infos.append(info)
-                pipe.send((True, infos))
-            elif command == "call":
-                name, args, kwargs = data
-                values = []
-                for env in envs:
-                    value = env.get_wrapper_attr(name)
-                    values.append(value(*args, **kwargs) if callable(value) else value)
-                pipe.send((True, values))
-            elif command == "set":
-                name, values = data
-                for env, value in zip(envs, values):
-                    env.set_wrapper_attr(name, value)
-                pipe.send((True, None))
-            elif command == "wrapped":
-                pipe.send((True, [_is_wrapped(env, data) for env in envs]))
-            elif command == "cpu":
-                pipe.send((True, time.process_time()))
-            elif command == "close":
+            if command == "close":
                 break
+            pipe.send((True, part.handle(command, data)))
     except (KeyboardInterrupt, EOFError):
         pass
     except Exception:  # noqa: BLE001 - reported to the parent, which raises it with the worker's traceback
-        pipe.send((False, f"environments {offset}..{offset + len(env_fns.fn) - 1}:\n{traceback.format_exc()}"))
+        pipe.send((False, f"environments from {offset}:\n{traceback.format_exc()}"))
     finally:
-        for env in envs:
-            env.close()
+        if part is not None:
+            part.close()
         pipe.close()
+
+
+def _await(pipe: Any) -> None:
+    """Wait for a message, polling for up to :data:`SPIN_SECONDS` before sleeping in the kernel.
+
+    A sleeping process is woken by the scheduler, which costs from tens of microseconds on an idle core to
+    milliseconds on a busy machine: once per step per worker, more than stepping a few environments. The
+    other side usually answers within a step's time, so a short poll catches it awake.
+    """
+    deadline = time.perf_counter() + SPIN_SECONDS
+    while not pipe.poll(0):
+        if time.perf_counter() > deadline:
+            pipe.poll(None)
+            return
 
 
 def _assign(views: Any, index: int, value: Any) -> None:

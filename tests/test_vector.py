@@ -54,11 +54,17 @@ def test_bad_arguments_are_refused_with_the_expected_values():
         BatchedVectorEnv(_fns(1), workers=1, autoreset_mode=AutoresetMode.DISABLED)
 
 
-def test_a_failing_environment_reports_the_workers_traceback():
-    batched = make_batched(ENV_ID, num_envs=2, workers=1)
+def test_a_failing_environment_raises_in_the_caller_with_its_message():
+    batched = make_batched(ENV_ID, num_envs=2, workers=2)  # environment 0 in this process, 1 in a worker
     try:
         batched.reset(seed=0)
-        with pytest.raises(RuntimeError, match="ValueError"):
-            batched.step(np.full((2, 4), np.nan, dtype=np.float32))  # NaN actions are refused by the env
+        remote_nan = np.zeros((2, 4), dtype=np.float32)
+        remote_nan[1] = np.nan  # NaN actions are refused by the environment
+        with pytest.raises(ValueError, match="palaestra/Reach-v0"):
+            batched.step(remote_nan[::-1].copy())  # raised here, as by the env itself
+        with pytest.raises(RuntimeError, match=r"(?s)environments from 1.*ValueError.*palaestra/Reach-v0"):
+            batched.step(remote_nan)  # raised in the worker, reported with its traceback
+        with pytest.raises(RuntimeError, match="a worker failed earlier"):
+            batched.step(np.zeros((2, 4), dtype=np.float32))
     finally:
         batched.close()
