@@ -231,12 +231,9 @@ def vector_scaling(
                 batched.step(action)
             return time.perf_counter() - start
 
-        times: tuple[list[float], list[float]] = ([], [])
-        for _ in range(REPEATS):
-            times[0].append(single_block())
-            times[1].append(batched_block())
+        single_s, batched_s = alternate(single_block, batched_block)
         total = rounds * batched.num_envs
-        return ScalingRow(env_id, workers, batched.num_envs, total / min(times[0]), total / min(times[1]))
+        return ScalingRow(env_id, workers, batched.num_envs, total / single_s, total / batched_s)
     finally:
         single.close()
         batched.close()
@@ -255,14 +252,18 @@ def pixels_versus(env_id: str, peer_id: str, frames: int = 60) -> PixelRow:
             env.reset(seed=0)
             env.render()  # the first frame sets up camera matrices and caches
         block = max(frames // REPEATS, 1)
-        times: tuple[list[float], list[float]] = ([], [])
-        for _ in range(REPEATS):
-            for env, spent in zip((ours, theirs), times):
+
+        def rendering(env: gym.Env) -> Callable[[], float]:
+            def run() -> float:
                 start = time.process_time()
                 for _ in range(block):
                     env.render()
-                spent.append(time.process_time() - start)
-        return PixelRow(env_id, peer_id, block / min(times[0]), block / min(times[1]))
+                return time.process_time() - start
+
+            return run
+
+        ours_s, theirs_s = alternate(rendering(ours), rendering(theirs))
+        return PixelRow(env_id, peer_id, block / ours_s, block / theirs_s)
     finally:
         ours.close()
         theirs.close()
@@ -355,6 +356,16 @@ def _vector(env_id: str, workers: int, steps: int) -> float:
         return block * workers / _best(stepping)
     finally:
         env.close()
+
+
+def alternate(*blocks: Callable[[], float]) -> list[float]:
+    """Run each timed block (it returns its own seconds) in turn, :data:`REPEATS` rounds, so that all of them
+    see the same load on a shared machine; the shortest time of each, as ``timeit`` advises."""
+    times: list[list[float]] = [[] for _ in blocks]
+    for _ in range(REPEATS):
+        for block, spent in zip(blocks, times):
+            spent.append(block())
+    return [min(spent) for spent in times]
 
 
 def _task(env_id: str) -> str:

@@ -21,6 +21,7 @@ stable-baselines3 ``VecEnv``.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing as mp
 import time
 import traceback
@@ -38,9 +39,6 @@ from gymnasium.vector.utils import (
     iterate,
     read_from_shared_memory,
 )
-
-
-SPIN_SECONDS = 0.002  # how long a waiting side polls before it sleeps (see _await)
 
 
 class BatchedVectorEnv(VectorEnv):
@@ -70,39 +68,17 @@ class BatchedVectorEnv(VectorEnv):
         if self.autoreset_mode is AutoresetMode.DISABLED:
             raise ValueError("BatchedVectorEnv: autoreset_mode DISABLED is not supported; use NEXT_STEP or SAME_STEP")
         self.copy = copy
-        self._closed = True  # until every worker is up
-        self._failed = False
-        bounds = np.linspace(0, self.num_envs, workers + 1).round().astype(int)
-        self._slices = [(int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:])]
-        local = _Slice([fn() for fn in env_fns[: self._slices[0][1]]], 0, autoreset_mode=self.autoreset_mode)
-        first = local.envs[0]
+        self._pool = _Workers(env_fns, workers, functools.partial(_Slice, autoreset_mode=self.autoreset_mode),
+                              lambda env: env.observation_space, context)
+        first = self._pool.local.envs[0]
         self.metadata = {**first.metadata, "autoreset_mode": self.autoreset_mode}
         self.render_mode = first.render_mode
         self.single_observation_space = first.observation_space
         self.single_action_space = first.action_space
         self.observation_space = batch_space(self.single_observation_space, self.num_envs)
         self.action_space = batch_space(self.single_action_space, self.num_envs)
-
-        ctx = mp.get_context(context)
-        shared = create_shared_memory(self.single_observation_space, n=self.num_envs, ctx=ctx)
-        self._observations = read_from_shared_memory(self.single_observation_space, shared, n=self.num_envs)
-        local.views = self._observations
-        self._local = local
-        self._pipes, self._processes = [], []
-        for lo, hi in self._slices[1:]:
-            parent, child = ctx.Pipe()
-            process = ctx.Process(
-                target=_work,
-                args=(CloudpickleWrapper(list(env_fns[lo:hi])), lo, self.num_envs, child, parent, shared,
-                      self.single_observation_space, self.autoreset_mode),
-                daemon=True,
-            )
-            process.start()
-            child.close()
-            self._pipes.append(parent)
-            self._processes.append(process)
-        self._closed = False
-        self._receive_all()  # each worker reports once its environments are built
+        self._slices = self._pool.slices
+        self._run = self._pool.run
 
     # -- VectorEnv API -------------------------------------------------------------------------------
     def reset(self, *, seed: int | Sequence[int | None] | None = None, options: dict[str, Any] | None = None):
@@ -168,6 +144,76 @@ class BatchedVectorEnv(VectorEnv):
         return tuple(self._run("cpu", [None] * len(self._slices)))
 
     def close_extras(self, **kwargs: Any) -> None:
+        self._pool.close()
+
+    def _read(self):
+        return deepcopy(self._pool.observations) if self.copy else self._pool.observations
+
+
+class _Workers:
+    """The processes behind a batched env: contiguous slices of ``env_fns``, the first stepped by the calling
+    process, the others by spawned workers, with one shared observation buffer of ``space_of(first env)``.
+
+    ``make_slice(envs, offset, views)`` builds what handles a slice's commands (a :class:`_Slice`).
+    """
+
+    def __init__(self, env_fns: Sequence[Callable[[], Any]], workers: int, make_slice: Callable[..., _Slice],
+                 space_of: Callable[[Any], gym.Space], context: str | None) -> None:
+        n = len(env_fns)
+        bounds = np.linspace(0, n, workers + 1).round().astype(int)
+        self.slices = [(int(lo), int(hi)) for lo, hi in zip(bounds[:-1], bounds[1:])]
+        self._failed, self._closed = False, True
+        self._pipes: list[Any] = []
+        self._processes: list[Any] = []
+        envs = [fn() for fn in env_fns[: self.slices[0][1]]]
+        space = space_of(envs[0])
+        ctx = mp.get_context(context)
+        shared = create_shared_memory(space, n=n, ctx=ctx)
+        self.observations = read_from_shared_memory(space, shared, n=n)
+        self.local = make_slice(envs, 0, views=self.observations)
+        self._closed = False
+        for lo, hi in self.slices[1:]:
+            parent, child = ctx.Pipe()
+            process = ctx.Process(
+                target=_work, args=(CloudpickleWrapper(list(env_fns[lo:hi])), lo, n, child, parent, shared, space,
+                                    make_slice),
+                daemon=True,
+            )
+            process.start()
+            child.close()
+            self._pipes.append(parent)
+            self._processes.append(process)
+        self._receive_all()  # each worker reports once its environments are built
+
+    def run(self, command: str, data: list[Any]) -> list[Any]:
+        """Send each worker its part of ``command``, do the calling process's part meanwhile, gather replies."""
+        if self._failed:
+            raise RuntimeError("a batched env's worker failed earlier (see the first error); close it and make "
+                               "a new one")
+        for pipe, part in zip(self._pipes, data[1:]):
+            pipe.send((command, part))
+        try:
+            mine = self.local.handle(command, data[0])
+        finally:
+            others = self._receive_all()  # drain the replies even when the local part failed
+        return [mine, *others]
+
+    def _receive_all(self) -> list[Any]:
+        replies = []
+        errors = []
+        for pipe, process in zip(self._pipes, self._processes):
+            try:
+                ok, payload = pipe.recv()
+            except EOFError:
+                process.join(timeout=1)
+                ok, payload = False, f"worker {process.pid} exited without replying (exit code {process.exitcode})"
+            (replies if ok else errors).append(payload)
+        if errors:
+            self._failed = True
+            raise RuntimeError("a batched env's worker failed:\n" + "\n".join(errors))
+        return replies
+
+    def close(self) -> None:
         if self._closed:
             return
         self._closed = True
@@ -182,47 +228,14 @@ class BatchedVectorEnv(VectorEnv):
                 process.terminate()
         for pipe in self._pipes:
             pipe.close()
-        self._local.close()
-
-    # -- helpers ---------------------------------------------------------------------------------------
-    def _run(self, command: str, data: list[Any]) -> list[Any]:
-        """Send each worker its part of ``command``, do the calling process's part meanwhile, gather replies."""
-        if self._failed:
-            raise RuntimeError("BatchedVectorEnv: a worker failed earlier (see the first error); close this "
-                               "vector env and make a new one")
-        for pipe, part in zip(self._pipes, data[1:]):
-            pipe.send((command, part))
-        try:
-            mine = self._local.handle(command, data[0])
-        finally:
-            others = self._receive_all()  # drain the replies even when the local part failed
-        return [mine, *others]
-
-    def _read(self):
-        return deepcopy(self._observations) if self.copy else self._observations
-
-    def _receive_all(self) -> list[Any]:
-        replies = []
-        errors = []
-        for pipe, process in zip(self._pipes, self._processes):
-            try:
-                _await(pipe)
-                ok, payload = pipe.recv()
-            except EOFError:
-                process.join(timeout=1)
-                ok, payload = False, f"worker {process.pid} exited without replying (exit code {process.exitcode})"
-            (replies if ok else errors).append(payload)
-        if errors:
-            self._failed = True
-            raise RuntimeError("BatchedVectorEnv: a worker failed:\n" + "\n".join(errors))
-        return replies
+        self.local.close()
 
 
 class _Slice:
     """A worker's environments ``offset, offset + 1, ...``: the same per-environment logic as Gymnasium's
     ``SyncVectorEnv``, observations written into rows of the shared buffers' numpy ``views``."""
 
-    def __init__(self, envs: list[gym.Env], offset: int, autoreset_mode: AutoresetMode, views: Any = None) -> None:
+    def __init__(self, envs: list[Any], offset: int, views: Any, autoreset_mode: AutoresetMode) -> None:
         self.envs, self.offset, self.autoreset_mode, self.views = envs, offset, autoreset_mode, views
         self.needs_reset = [False] * len(envs)
 
@@ -307,16 +320,14 @@ class _Maker:
         return gym.make(self.env_id, **self.kwargs)
 
 
-def _work(env_fns, offset, num_envs, pipe, parent_pipe, shared, space, autoreset_mode) -> None:
+def _work(env_fns, offset, num_envs, pipe, parent_pipe, shared, space, make_slice) -> None:
     """A worker process's loop: build its slice, then answer commands until ``close``."""
     parent_pipe.close()
     part = None
     try:
-        part = _Slice([fn() for fn in env_fns.fn], offset, autoreset_mode,
-                      read_from_shared_memory(space, shared, n=num_envs))
+        part = make_slice([fn() for fn in env_fns.fn], offset, views=read_from_shared_memory(space, shared, n=num_envs))
         pipe.send((True, None))
         while True:
-            _await(pipe)
             command, data = pipe.recv()
             if command == "close":
                 break
@@ -329,20 +340,6 @@ def _work(env_fns, offset, num_envs, pipe, parent_pipe, shared, space, autoreset
         if part is not None:
             part.close()
         pipe.close()
-
-
-def _await(pipe: Any) -> None:
-    """Wait for a message, polling for up to :data:`SPIN_SECONDS` before sleeping in the kernel.
-
-    A sleeping process is woken by the scheduler, which costs from tens of microseconds on an idle core to
-    milliseconds on a busy machine: once per step per worker, more than stepping a few environments. The
-    other side usually answers within a step's time, so a short poll catches it awake.
-    """
-    deadline = time.perf_counter() + SPIN_SECONDS
-    while not pipe.poll(0):
-        if time.perf_counter() > deadline:
-            pipe.poll(None)
-            return
 
 
 def _assign(views: Any, index: int, value: Any) -> None:

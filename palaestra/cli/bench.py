@@ -40,6 +40,8 @@ def _bench(args: argparse.Namespace) -> int:
                 on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
             )
         game_bench.print_report(rows, common.console())
+        parallel = [i for i in games if registry.get(i).parallel]
+        game_bench.print_scaling([game_bench.batched_scaling(i, args.steps * 2) for i in parallel], common.console())
     if not ids:
         return 0
     with Progress(console=common.console(stderr=True), transient=True) as progress:
