@@ -15,8 +15,8 @@ Semantics are those of Gymnasium's ``SyncVectorEnv`` over the same environment f
 ``reset(seed=s)`` seeds environment ``i`` with ``s + i``; ``autoreset_mode`` is ``NEXT_STEP`` (the default:
 the step after an episode ends resets that environment, ignores its action and returns its first observation
 with reward 0) or ``SAME_STEP`` (the ending step resets at once and puts the last observation and info in
-``infos["final_obs"]`` / ``infos["final_info"]``). :func:`palaestra.baselines.vector.to_sb3` adapts it to a
-stable-baselines3 ``VecEnv``.
+``infos["final_obs"]`` / ``infos["final_info"]``). :mod:`palaestra.baselines.vector` adapts it to a
+stable-baselines3 ``VecEnv``; :mod:`palaestra.vector_games` batches the parallel games the same way.
 """
 
 from __future__ import annotations
