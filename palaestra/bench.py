@@ -198,6 +198,7 @@ def run(
 
 def vector_scaling(
     env_id: str, steps: int = 1000, workers: int = BATCHED_WORKERS, envs_per_worker: int = ENVS_PER_WORKER,
+    pin: bool = False,
 ) -> ScalingRow:
     """Steps/s of one env in-process and of a BatchedVectorEnv, in alternating blocks of ``steps`` env-steps.
 
@@ -207,7 +208,7 @@ def vector_scaling(
     from palaestra.vector import make_batched
 
     single = gym.make(env_id)
-    batched = make_batched(env_id, num_envs=workers * envs_per_worker, workers=workers)
+    batched = make_batched(env_id, num_envs=workers * envs_per_worker, workers=workers, pin=pin)
     try:
         single.action_space.seed(0)
         batched.action_space.seed(0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -68,3 +70,17 @@ def test_a_failing_environment_raises_in_the_caller_with_its_message():
             batched.step(np.zeros((2, 4), dtype=np.float32))
     finally:
         batched.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="binding to cores is Linux-only")
+def test_pinned_workers_run_on_their_own_core_and_the_caller_gets_its_cores_back():
+    before = os.sched_getaffinity(0)
+    batched = make_batched(ENV_ID, num_envs=2, workers=2, pin=True)
+    try:
+        assert os.sched_getaffinity(0) == {0}
+        assert os.sched_getaffinity(batched._pool._processes[0].pid) == {1 % os.cpu_count()}
+        batched.reset(seed=0)
+        batched.step(np.zeros((2, 4), dtype=np.float32))
+    finally:
+        batched.close()
+    assert os.sched_getaffinity(0) == before
