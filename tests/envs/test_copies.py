@@ -116,20 +116,34 @@ class _Shipped:
         return self.env if self.shipped else gym.make(self.env_id)
 
 
-@pytest.mark.parametrize("env_id, shared_memory", [("palaestra/Push-v0", True), ("palaestra/Playroom-v0", False)])
-def test_env_shipped_to_an_async_vector_env_worker_continues_the_original(env_id, shared_memory):
+@pytest.fixture(scope="module")
+def forkserver():
+    """Workers forked from a server that has imported palaestra once (a spawned worker takes seconds to start);
+    the server holds no PyBullet client, so what a worker runs is only what was pickled to it."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["palaestra", "pybullet", "gymnasium"])
+    return "forkserver"
+
+
+@pytest.mark.parametrize("index, env_id", list(enumerate(SINGLE)))
+def test_env_shipped_to_an_async_vector_env_worker_continues_the_original(index, env_id, forkserver):
     env = gym.make(env_id)
     env.reset(seed=5)
     env.action_space.seed(5)
     for _ in range(3):
         env.step(env.action_space.sample())
-    vector = gym.vector.AsyncVectorEnv([_Shipped(env, env_id)], shared_memory=shared_memory, context="spawn")
+    shared_memory = index % 2 == 0  # both transfer modes, on alternate IDs
+    vector = gym.vector.AsyncVectorEnv([_Shipped(env, env_id)], shared_memory=shared_memory, context=forkserver)
     try:
-        actions = [env.action_space.sample() for _ in range(10)]
-        batched = [vector.step(np.stack([a]))[0] for a in actions]
-        alone = [env.step(a)[0] for a in actions]
-        for ours, theirs in zip(batched, alone):
-            assert data_equivalence(gym.vector.utils.iterate(vector.observation_space, ours).__next__(), theirs, exact=True)
+        for action in [env.action_space.sample() for _ in range(10)]:
+            obs, reward, terminated, truncated, _ = vector.step(np.stack([action]))
+            expected = env.step(action)
+            assert data_equivalence(next(gym.vector.utils.iterate(vector.observation_space, obs)), expected[0], exact=True)
+            assert (reward[0], terminated[0], truncated[0]) == expected[1:4]
+            if expected[2] or expected[3]:
+                break  # the vector env resets at its next step; a plain env does not
     finally:
         vector.close()
         env.close()
