@@ -117,8 +117,9 @@ class ScalingRow:
     env_id: str
     workers: int
     envs: int
-    single_steps_per_second: float
-    batched_steps_per_second: float
+    single_steps_per_second: float = float("nan")
+    batched_steps_per_second: float = float("nan")
+    error: str | None = None
 
     @property
     def ratio(self) -> float:
@@ -208,7 +209,11 @@ def vector_scaling(
     from palaestra.vector import make_batched
 
     single = gym.make(env_id)
-    batched = make_batched(env_id, num_envs=workers * envs_per_worker, workers=workers, pin=pin)
+    try:
+        batched = make_batched(env_id, num_envs=workers * envs_per_worker, workers=workers, pin=pin)
+    except Exception as error:  # noqa: BLE001 - one environment that cannot be batched must not stop the bench
+        single.close()
+        return ScalingRow(env_id, workers, workers * envs_per_worker, error=f"{type(error).__name__}: {error}")
     try:
         single.action_space.seed(0)
         batched.action_space.seed(0)
@@ -446,6 +451,9 @@ def print_report(report: BenchReport, console: Any = None) -> None:
         for column in ("single steps/s", "batched steps/s", "batched/single"):
             scaling.add_column(column, justify="right")
         for row in report.scaling:
+            if row.error is not None:
+                scaling.add_row(row.env_id, f"[red]{row.error}[/red]")
+                continue
             scaling.add_row(row.env_id, f"{row.single_steps_per_second:.0f}", f"{row.batched_steps_per_second:.0f}",
                             f"{row.ratio:.2f}x")
         console.print(scaling)

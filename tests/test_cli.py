@@ -158,7 +158,8 @@ def test_collect_play_and_data_report(tmp_path, capsys):
 
 
 def test_bench_measures_a_playroom_and_a_game(capsys):
-    assert main(["bench", "--ids", "Playroom", "TicTacToe", "--steps", "20"]) == 0
+    assert main(["bench", "--ids", "Playroom", "TicTacToe", "Tag", "--steps", "20"]) == 0
     out = capsys.readouterr().out
     assert "palaestra/Playroom-v0" in out and "Error" not in out
     assert "palaestra/TicTacToe-v0" in out and "tictactoe_v3" in out
+    assert "BatchedParallelEnv" in out and "palaestra/Tag-v0" in out

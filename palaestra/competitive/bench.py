@@ -165,8 +165,9 @@ class GameScalingRow:
     env_id: str
     workers: int
     games: int
-    single: float
-    batched: float
+    single: float = float("nan")
+    batched: float = float("nan")
+    error: str | None = None
 
     @property
     def ratio(self) -> float:
@@ -187,7 +188,11 @@ def batched_scaling(env_id: str, steps: int = 2000, workers: int = 2, per_worker
         rate = time_parallel(lambda: palaestra.make_parallel(env_id), 200)
         per_worker = int(min(max(round(rate / 1000), 2), 64))
     single = palaestra.make_parallel(env_id)
-    batched = make_batched_parallel(env_id, num_envs=workers * per_worker, workers=workers)
+    try:
+        batched = make_batched_parallel(env_id, num_envs=workers * per_worker, workers=workers)
+    except Exception as error:  # noqa: BLE001 - one game that cannot be batched must not stop the bench
+        single.close()
+        return GameScalingRow(env_id, workers, workers * per_worker, error=f"{type(error).__name__}: {error}")
     try:
         rng = np.random.default_rng(0)
         spaces = {a: single.action_space(a) for a in single.possible_agents}
@@ -232,5 +237,8 @@ def print_scaling(rows: list[GameScalingRow], console: Any) -> None:
     for column in ("game", "games", "single env-steps/s", "batched env-steps/s", "batched/single"):
         table.add_column(column, justify="left" if column == "game" else "right")
     for row in rows:
+        if row.error is not None:
+            table.add_row(row.env_id, str(row.games), f"[red]{row.error}[/red]")
+            continue
         table.add_row(row.env_id, str(row.games), f"{row.single:,.0f}", f"{row.batched:,.0f}", f"{row.ratio:.2f}x")
     console.print(table)
