@@ -147,3 +147,17 @@ def test_env_shipped_to_an_async_vector_env_worker_continues_the_original(index,
     finally:
         vector.close()
         env.close()
+
+
+def test_a_world_that_a_replay_cannot_rebuild_refuses_to_be_copied():
+    from palaestra.sim.world import World
+
+    world = World()
+    world.client.removeBody(world.add_box((0.02,) * 3, (0.0, 0.0, 0.02)))
+    with pytest.raises(TypeError, match="removeBody"):
+        cloudpickle.dumps(world)
+    world.close()
+    world = World()
+    world.close()
+    with pytest.raises(TypeError, match="closed"):
+        cloudpickle.dumps(world)
