@@ -96,7 +96,7 @@ def test_validate_usage_errors_exit_2(capsys):
 def test_bench_prints_figures_for_reach(capsys):
     assert main(["bench", "--ids", "Reach", "--steps", "30"]) == 0
     out = capsys.readouterr().out
-    assert REACH in out and "physics us" in out and "vec 2w/1w" in out
+    assert REACH in out and "physics us" in out and "vec 2w/1w" in out and "batched/single" in out
     assert "heavy modules loaded: none" in out
 
 
@@ -158,8 +158,9 @@ def test_collect_play_and_data_report(tmp_path, capsys):
 
 
 def test_bench_measures_a_playroom_and_a_game(capsys):
-    assert main(["bench", "--ids", "Playroom", "TicTacToe", "--steps", "20"]) == 0
+    assert main(["bench", "--ids", "Playroom", "TicTacToe", "Tag", "--steps", "20"]) == 0
     out = capsys.readouterr().out
     assert "palaestra/Playroom-v0" in out and "Error" not in out
     assert "palaestra/TicTacToe-v0" in out and "tictactoe_v3" in out
     assert "text turns/s" in out and "TicTacToe-v0 text (TextArena API)" in out
+    assert "BatchedParallelEnv" in out and "palaestra/Tag-v0" in out

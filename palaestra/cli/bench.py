@@ -50,6 +50,8 @@ def _bench(args: argparse.Namespace) -> int:
             from palaestra.text import bench as text_bench
 
             text_bench.print_report(text_bench.run(steps=args.steps * 20), common.console())
+        parallel = [i for i in games if registry.get(i).parallel]
+        game_bench.print_scaling([game_bench.batched_scaling(i, args.steps * 2) for i in parallel], common.console())
     if not ids:
         return 0
     with Progress(console=common.console(stderr=True), transient=True) as progress:

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pybullet as p
 import pybullet_data
-from pybullet_utils import bullet_client
+
+from palaestra.sim.client import RecordingClient
 
 Vec3 = Sequence[float]
 CAMERA_CACHE = 64  # view/projection matrices kept per world, one pair per camera config
@@ -95,31 +96,18 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(devnull)
 
 
-class _Client(bullet_client.BulletClient):
-    """A BulletClient that binds each PyBullet function to this client once, not on every call.
-
-    ``BulletClient.__getattr__`` builds a new ``functools.partial`` per call; on the step path that costs
-    more than a simulation substep's worth of Python every few calls.
-    """
-
-    def __getattr__(self, name: str):
-        attribute = super().__getattr__(name)
-        if name != "disconnect" and callable(attribute):
-            self.__dict__[name] = attribute
-        return attribute
-
-
 class World:
     """A physics client with a table, deterministic settings and an O(1) snapshot/restore.
 
     ``mode="direct"`` runs headless; ``mode="gui"`` opens PyBullet's window (``render_mode="human"``).
+    ``light_visuals`` (headless only) loads URDFs with simplified visual meshes, see :meth:`load_urdf`.
     The table top is the plane ``z = 0``; bodies are created with :meth:`add_box` and friends.
     """
 
     TABLE_HALF_EXTENTS = (0.65, 0.45, 0.2)  # the top spans x in [-0.7, 0.6], y in [-0.45, 0.45]
     TABLE_CENTER_X = -0.05
 
-    def __init__(self, physics: PhysicsConfig = PhysicsConfig(), mode: str = "direct") -> None:
+    def __init__(self, physics: PhysicsConfig = PhysicsConfig(), mode: str = "direct", light_visuals: bool = True) -> None:
         if mode == "gui" and sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
             # PyBullet's GUI aborts the whole process without a display; fail in Python instead.
             raise RuntimeError(
@@ -128,8 +116,10 @@ class World:
             )
         connection = p.GUI if mode == "gui" else p.DIRECT
         with _quiet_stdout():
-            self.client = _Client(connection_mode=connection)
+            self.client = RecordingClient(connection)
         self.physics = physics
+        self.mode = mode
+        self.light_visuals = light_visuals and mode == "direct"
         self._closed = False
         self._snapshot: int | None = None
         c = self.client
@@ -184,7 +174,12 @@ class World:
         return self.client.createMultiBody(0.0, -1, visual, position)
 
     def load_urdf(self, path: str, position: Vec3, fixed: bool = True, flags: int = 0) -> int:
-        return self.client.loadURDF(path, position, useFixedBase=fixed, flags=flags)
+        """Load a URDF (a path relative to ``pybullet_data`` or absolute).
+
+        Headless worlds load it with light visual meshes (:mod:`palaestra.sim.meshes`): TinyRenderer's
+        frame cost follows the triangle count, and the collision geometry, hence the physics, is identical.
+        """
+        return self.client.load_urdf(path, self.light_visuals, position, useFixedBase=fixed, flags=flags)
 
     # -- poses and dynamics ---------------------------------------------------------------------
     def pose(self, body: int) -> tuple[np.ndarray, np.ndarray]:
@@ -256,6 +251,15 @@ class World:
             **light,
         )
         return np.asarray(rgba, dtype=np.uint8).reshape(camera.height, camera.width, 4)[:, :, :3].copy()
+
+    # -- copies -----------------------------------------------------------------------------------
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A copy (see :class:`~palaestra.sim.client.RecordingClient`): headless, its own client, the saved
+        snapshot under its new id."""
+        self.__dict__.update(state)
+        self.mode = "direct"
+        if self._snapshot is not None:
+            self._snapshot = self.client.state_ids[self._snapshot]
 
     def close(self) -> None:
         if not self._closed:
