@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from palaestra import registry
-from palaestra.registry import UnknownEnvironmentError, get, ids
+from palaestra.registry import UnknownEnvironmentError, get, ids, register
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "ids", "get", "make", "make_parallel", "make_aec", "UnknownEnvironmentError"]
+__all__ = ["__version__", "ids", "get", "make", "make_parallel", "make_aec", "register", "UnknownEnvironmentError"]
 
 registry.register_gymnasium()
 

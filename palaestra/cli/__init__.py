@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from palaestra.cli import bench, collect, data, evaluate, listing, play, train, validate
+from palaestra.cli import bench, collect, data, evaluate, listing, play, record, train, validate
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``palaestra`` command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    from palaestra import registry
+
+    registry.load_plugins()  # third-party environments installed with a palaestra.envs entry point
     args = build_parser().parse_args(argv)
     return args.run(args)
 
@@ -25,6 +28,6 @@ def build_parser() -> argparse.ArgumentParser:
         prog="palaestra", description="Environments for manipulation, play and competitive self-play."
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
-    for command in (listing, validate, train, evaluate, play, collect, data, bench):
+    for command in (listing, validate, train, evaluate, play, record, collect, data, bench):
         command.add_parser(commands)
     return parser
