@@ -46,6 +46,6 @@ def _record(args: argparse.Namespace) -> int:
     against = f" against {clip.opponent}" if clip.opponent else ""
     common.console().print(
         f"{args.out}: {clip.frames} frames of {clip.width}x{clip.height} at {clip.fps} fps, "
-        f"policy {clip.policy}{against}", highlight=False,
+        f"policy {clip.policy}{against}", highlight=False, soft_wrap=True,  # a path stays on one line
     )
     return 0
