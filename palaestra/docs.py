@@ -1,6 +1,7 @@
 """Environment reference pages generated from the registry: ``python -m palaestra.docs [--out docs]``.
 
-Writes ``<out>/envs/<Name>.md`` and ``<out>/envs/img/<Name>.png`` (four frames of an episode) per record and ``<out>/envs/index.md``
+Writes ``<out>/envs/<Name>.md`` and ``<out>/envs/img/<Name>.png`` (four frames of an episode) per record and
+``<out>/envs/index.md``
 (the table of every record). :func:`describe` is also what ``palaestra info`` prints, so the pages and the
 command never disagree.
 """
@@ -136,7 +137,8 @@ def success_rule(record: EnvRecord, task_class: type | None) -> str:
         )
         if default_test:
             threshold = float(task_class.distance_threshold)
-            return f"achieved goal within {threshold * 100:g} cm of the desired goal (`distance_threshold = {threshold:g}`)."
+            return (f"achieved goal within {threshold * 100:g} cm of the desired goal "
+                    f"(`distance_threshold = {threshold:g}`).")
     return record.success
 
 

@@ -9,9 +9,10 @@ court or ring, and a turn-based game draws its text board. Frames of different s
 game goes on) are centred on one canvas of at least ``size`` pixels a side.
 
 A policy is named the way a person names it: ``random``; ``expert`` (a task's scripted expert, a game's strongest
-scripted level); a game's level by name (``perfect``, ``heuristic``...); or the path of a model ``.zip`` written
-by ``palaestra train``, loaded by :func:`palaestra.baselines.train.load_model`. In a game, ``policy`` plays the
-first side and ``opponent`` (by default the same level, or the strongest level against a model) every other side.
+scripted level); a game's level by name (``perfect``, ``heuristic``...); or the path of a model file written
+by ``palaestra train`` (``.pt``, or an older ``.zip``), loaded by :func:`palaestra.baselines.train.load_model`.
+In a game, ``policy`` plays the first side and ``opponent`` (by default the same level, or the strongest level
+against a model) every other side.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MIN_SIZE = 256
 DEFAULT_STEPS = 300
 DEFAULT_FPS = 24
 FORMATS = (".mp4", ".gif")
+MODEL_SUFFIXES = (".pt", ".zip")  # weights written by palaestra train; SB3 archives of older versions
 _MACRO_BLOCK = 16  # H.264 encoders want frame sides divisible by 16; frames are padded to it, never resized
 
 
@@ -156,7 +158,9 @@ def strip(images: list[np.ndarray], count: int = 4, height: int = MIN_SIZE) -> n
 # -- single-agent tasks ----------------------------------------------------------------------------------------
 
 
-def _task_frames(record_: EnvRecord, policy: str, steps: int, episodes: int, size: int, seed: int) -> Iterator[np.ndarray]:
+def _task_frames(
+    record_: EnvRecord, policy: str, steps: int, episodes: int, size: int, seed: int
+) -> Iterator[np.ndarray]:
     env = build(record_, **render_kwargs(record_, size))
     try:
         act = _task_policy(record_, policy, env)
@@ -185,13 +189,21 @@ def _task_policy(record_: EnvRecord, policy: str, env: Any) -> Callable[[Any], A
         return lambda obs: env.action_space.sample()
     if policy == "expert":
         if record_.expert is None:
-            raise ValueError(f"{record_.id} has no scripted expert; policies: random or a model .zip")
+            raise ValueError(f"{record_.id} has no scripted expert; policies: random or a model file")
         return record_.load_expert()(env)
-    if policy.endswith(".zip"):
+    if _is_model(policy):
         model = _load_model(record_, policy)
         return lambda obs: model.predict(obs, deterministic=True)[0]
-    raise ValueError(f"{record_.id}: unknown policy {policy!r}; expected one of {policy_names(record_.id)} "
-                     "or the path of a model .zip")
+    raise _unknown_policy(record_, policy)
+
+
+def _unknown_policy(record_: EnvRecord, name: str) -> ValueError:
+    return ValueError(f"{record_.id}: unknown policy {name!r}; expected one of {policy_names(record_.id)} "
+                      f"or the path of a model file ({', '.join(MODEL_SUFFIXES)})")
+
+
+def _is_model(policy: str) -> bool:
+    return policy.endswith(MODEL_SUFFIXES)
 
 
 def _load_model(record_: EnvRecord, path: str) -> Any:
@@ -261,7 +273,7 @@ def _opponent(record_: EnvRecord, policy: str, opponent: str | None) -> str:
     """The other sides' policy: as given, else the strongest level against a model, else ``policy`` itself."""
     if opponent is not None:
         return opponent
-    return _strongest(record_) if policy.endswith(".zip") else policy
+    return _strongest(record_) if _is_model(policy) else policy
 
 
 def _levels(record_: EnvRecord) -> list[str]:
@@ -274,7 +286,7 @@ def _levels(record_: EnvRecord) -> list[str]:
 def _strongest(record_: EnvRecord) -> str:
     levels = _levels(record_)
     if not levels:
-        raise ValueError(f"{record_.id} has no scripted levels; policies: random or a model .zip")
+        raise ValueError(f"{record_.id} has no scripted levels; policies: random or a model file")
     return levels[-1]
 
 
@@ -282,7 +294,7 @@ def _game_policy(record_: EnvRecord, name: str, env: Any) -> Any:
     from palaestra.competitive.match import build_policy
     from palaestra.competitive.policy import RandomPolicy
 
-    if name.endswith(".zip"):
+    if _is_model(name):
         from palaestra.baselines.games import predict
         from palaestra.competitive import SidePolicy
 
@@ -290,7 +302,7 @@ def _game_policy(record_: EnvRecord, name: str, env: Any) -> Any:
         return SidePolicy(env, lambda obs, side: predict(model.policy, obs), Path(name).stem)
     names = policy_names(record_.id)
     if name not in names:
-        raise ValueError(f"{record_.id}: unknown policy {name!r}; expected one of {names} or the path of a model .zip")
+        raise _unknown_policy(record_, name)
     if name == "expert":
         name = _strongest(record_)
     if name == "random" and "random" not in _levels(record_):

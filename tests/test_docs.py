@@ -138,6 +138,7 @@ def test_a_task_with_its_own_success_test_documents_it():
     for name, task in TASKS.items():
         own = any(getattr(task, m) is not getattr(Task, m) for m in ("is_success", "goal_distance"))
         if own:
-            assert "Success:" in (task.__doc__ or ""), f"task {name!r} overrides its success test without a Success: line"
+            assert "Success:" in (task.__doc__ or ""), f"task {name!r} overrides its success test, no Success: line"
     record = registry.get("palaestra/Reach-v0")
-    assert success_rule(record, TASKS["reach"]).startswith(f"achieved goal within {TASKS['reach'].distance_threshold * 100:g} cm")
+    threshold_cm = TASKS["reach"].distance_threshold * 100
+    assert success_rule(record, TASKS["reach"]).startswith(f"achieved goal within {threshold_cm:g} cm")

@@ -57,7 +57,8 @@ def _info(args: argparse.Namespace) -> int:
         return common.error(error)
     d = describe(record)
     expert = f"{record.expert_name} (threshold {record.expert_threshold:.0%})" if record.expert else "none"
-    kwargs = ", ".join(f"{k}={v!r}" + (" (set by this ID)" if k in fixed_kwargs(record) else "") for k, v in d.options.items())
+    fixed = fixed_kwargs(record)
+    kwargs = ", ".join(f"{k}={v!r}" + (" (set by this ID)" if k in fixed else "") for k, v in d.options.items())
     table = Table(title=record.id, show_header=False)
     table.add_column(style="bold", no_wrap=True)
     table.add_column()

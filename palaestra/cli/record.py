@@ -17,7 +17,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     record.add_argument(
         "--policy", default="expert",
         help="expert (a task's scripted expert, a game's strongest level), random, a game's level name, "
-        "or a model .zip written by palaestra train (default: expert)",
+        "or a model file (.pt, .zip) written by palaestra train (default: expert)",
     )
     record.add_argument("--opponent", help="games: the policy of the other sides (default: the same as --policy; "
                         "the strongest level against a model)")
