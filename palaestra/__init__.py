@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from palaestra import registry
-from palaestra.registry import UnknownEnvironmentError, get, ids, register
+from palaestra.registry import UnknownEnvironmentError, get, ids
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "ids", "get", "make", "make_parallel", "make_aec", "register", "UnknownEnvironmentError"]
 
 registry.register_gymnasium()
+register = registry.register  # environments of your own: docs/guides/your-own-env.md
 
 
 def make(env_id: str, **kwargs: Any):

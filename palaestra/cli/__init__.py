@@ -15,15 +15,16 @@ from palaestra.cli import bench, collect, data, evaluate, listing, play, record,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``palaestra`` command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
-    from palaestra import registry
-
-    registry.load_plugins()  # third-party environments installed with a palaestra.envs entry point
     args = build_parser().parse_args(argv)
     return args.run(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every subcommand."""
+    """The argument parser of every subcommand, after importing installed third-party environments (the
+    ``palaestra.envs`` entry points), whose IDs and families the commands then know."""
+    from palaestra import registry
+
+    registry.load_plugins()
     parser = argparse.ArgumentParser(
         prog="palaestra", description="Environments for manipulation, play and competitive self-play."
     )
