@@ -71,9 +71,9 @@ def describe(record: EnvRecord) -> EnvDescription:
         record,
         observation,
         action,
-        docstring_section(entry, "Reward") or docstring_section(env_class, "Reward"),
+        _first(docstring_section, (entry, env_class), "Reward") or _first(sentence, (entry, env_class), "Reward"),
         options(record, env_class),
-        observation=docstring_section(entry, "Observation") or docstring_section(env_class, "Observation"),
+        observation=_first(docstring_section, (entry, env_class), "Observation"),
         task=inspect.getdoc(task_class) or "" if task_class is not None else "",
         success=success_rule(record, task_class or env_class),
         perturbations=perturbations(record),
@@ -125,10 +125,9 @@ def success_rule(record: EnvRecord, task_class: type | None) -> str:
     that keeps :class:`~palaestra.envs.manipulation.task.Task`'s distance test, from its
     ``distance_threshold``; else the registry's one-line ``success``.
     """
-    doc = " ".join((inspect.getdoc(task_class) or "").split()) if task_class is not None else ""
-    found = re.search(r"\bSuccess: (.+?\.)(?=\s+[A-Z]|\s*$)", doc)
-    if found:
-        return _markdown(found.group(1))
+    stated = sentence(task_class, "Success") if task_class is not None else ""
+    if stated:
+        return stated
     from palaestra.envs.manipulation.task import Task
 
     if task_class is not None and issubclass(task_class, Task):
@@ -142,6 +141,28 @@ def success_rule(record: EnvRecord, task_class: type | None) -> str:
     return record.success
 
 
+def sentence(obj: Any, title: str) -> str:
+    """The sentence after ``Title:`` anywhere in ``obj``'s docstring, up to the next sentence ("" when absent).
+
+    A number the sentence names as one of ``obj``'s attributes (``:attr:`GOAL```) reads as its value.
+    """
+    doc = " ".join((inspect.getdoc(obj) or "").split())
+    found = re.search(rf"\b{re.escape(title)}: (.+?\.)(?=\s+[A-Z]|\s*$)", doc)
+    if not found:
+        return ""
+
+    def value(role: re.Match) -> str:
+        attribute = getattr(obj, role.group(1), None)
+        number = isinstance(attribute, (int, float)) and not isinstance(attribute, bool)
+        return f"{attribute:g}" if number else role.group(0)
+
+    return _markdown(re.sub(r":attr:`([A-Za-z_]\w*)`", value, found.group(1)))
+
+
+def _first(read: Any, objects: Sequence[Any], title: str) -> str:
+    return next((text for text in (read(obj, title) for obj in objects) if text), "")
+
+
 def code_blocks(text: str, language: str = "python") -> list[tuple[int, str]]:
     """The fenced ```language blocks of Markdown ``text``, each with the line its code starts on (0-based)."""
     fence = re.compile(rf"^```{re.escape(language)}\n(.*?)^```", re.S | re.M)
@@ -149,8 +170,8 @@ def code_blocks(text: str, language: str = "python") -> list[tuple[int, str]]:
 
 
 def _markdown(text: str) -> str:
-    """reST literals (````x````) as Markdown code, which also reads well in a terminal."""
-    return re.sub(r"``(.+?)``", r"`\1`", text)
+    """reST literals (````x````) and roles (``:attr:`x```) as Markdown code, which also reads well in a terminal."""
+    return re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", re.sub(r"``(.+?)``", r"`\1`", text))
 
 
 def perturbations(record: EnvRecord) -> tuple[str, ...]:
