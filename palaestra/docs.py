@@ -387,8 +387,8 @@ def generate(out: str | Path = "docs", env_ids: Sequence[str] | None = None) -> 
         image = envs_dir / "img" / f"{r.name}.png"
         write_png(image, preview(r))
         page = envs_dir / f"{r.name}.md"
-        guide = Path(out) / "guides" / f"{guide_name(r)}.md"
-        link = f"../guides/{guide.name}" if guide.exists() else None
+        guide = Path(out) / "guides" / f"{guide_name(r)}.md" if r.builtin else None  # ours, not a third party's
+        link = f"../guides/{guide.name}" if guide is not None and guide.exists() else None
         page.write_text(env_page(describe(r), f"img/{image.name}", link))
         written += [page, image]
     index = envs_dir / "index.md"
