@@ -402,6 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default="docs", help="documentation root (default: docs)")
     parser.add_argument("--ids", nargs="+", metavar="ID", help="only these pages (the index always lists all)")
     args = parser.parse_args(argv)
+    registry.load_plugins()  # third-party IDs installed with a palaestra.envs entry point
     for path in generate(args.out, args.ids):
         print(path)
     return 0

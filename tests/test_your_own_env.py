@@ -62,6 +62,8 @@ def test_the_page_from_scratch_python_and_command_line(acme_package):
                         ["validate", "--id", "acme/Dot-v0", "Reach", "--quick", "--episodes", "5"],
                         ["record", "acme/Dot-v0", "--steps", "8", "--out", "dot.gif"]):
             print("exit", command[0], main(command), flush=True)
+        from palaestra.docs import main as docs
+        print("exit docs", docs(["--out", "docs", "--ids", "acme/Dot-v0"]))
         """
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(acme_package), str(ROOT)]), "COLUMNS": "250"}
@@ -71,12 +73,14 @@ def test_the_page_from_scratch_python_and_command_line(acme_package):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Move a point to a target in the unit square. True" in out
     assert "['check_env', 'determinism', 'bad input refused', 'rgb_array frames']" in out
-    for command in ("list", "info", "validate", "record"):
+    for command in ("list", "info", "validate", "record", "docs"):
         assert f"exit {command} 0" in out, out[-3000:]
     assert "acme/Dot-v0" in out and "DotExpert" in out and "minus the distance to the target" in out
     # Two IDs run in two spawned workers: the worker finds acme/Dot-v0 through the entry point.
     assert out.count("PASS") == 2
     assert (acme_package / "dot.gif").stat().st_size > 0
+    page = (acme_package / "docs" / "envs" / "Dot.md").read_text()
+    assert "| Success | point within 5 cm of the target |" in page and "minus the distance" in page
 
 
 class _Tiny(gym.Env):
