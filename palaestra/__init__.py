@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "ids", "get", "make", "make_parallel", "make_aec", "register", "UnknownEnvironmentError"]
 
 registry.register_gymnasium()
-register = registry.register  # environments of your own: docs/guides/your-own-env.md
+from palaestra.third_party import register  # noqa: E402  (your own environments: docs/guides/your-own-env.md)
 
 
 def make(env_id: str, **kwargs: Any):

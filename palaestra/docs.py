@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from palaestra import registry
+from palaestra import registry, third_party
 from palaestra.registry import EnvRecord
 
 IMAGE_SIZE = 256
@@ -402,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default="docs", help="documentation root (default: docs)")
     parser.add_argument("--ids", nargs="+", metavar="ID", help="only these pages (the index always lists all)")
     args = parser.parse_args(argv)
-    registry.load_plugins()  # third-party IDs installed with a palaestra.envs entry point
+    third_party.load_plugins()  # IDs installed with a palaestra.envs entry point
     for path in generate(args.out, args.ids):
         print(path)
     return 0

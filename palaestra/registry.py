@@ -4,19 +4,15 @@ Gymnasium registration, the PettingZoo factories, ``palaestra list``/``info``, t
 conformance tests and ``palaestra validate`` all read :data:`RECORDS`. Adding an environment means adding
 one record here and one module under ``palaestra/envs``.
 
-Third parties add their own environments with :func:`register` (re-exported as ``palaestra.register``): the
-record joins Gymnasium's registry (single-agent) or ``palaestra.make_parallel``/``make_aec`` (games), and
-``palaestra list``/``info``/``validate``/``record``. A package that declares an entry point in the
-``palaestra.envs`` group is imported by :func:`load_plugins`, so the command line finds its IDs too.
+Third parties add their own environments with ``palaestra.register`` (:mod:`palaestra.third_party`): their
+records follow the built-in ones in :func:`records`, :func:`get` and :func:`ids`.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
-import inspect
-import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -81,11 +77,11 @@ class EnvRecord:
     @property
     def expert_name(self) -> str | None:
         """The expert as ``module:Class`` (also for one registered as a class), ``None`` without one."""
-        return None if self.expert is None else _name(self.expert)
+        return None if self.expert is None else entry_point_name(self.expert)
 
     @property
     def builtin(self) -> bool:
-        """A record of palaestra's own table (not added by :func:`register`)."""
+        """A record of palaestra's own table (not added by ``palaestra.register``)."""
         return self.id in _BY_ID
 
 
@@ -341,10 +337,10 @@ if len(_BY_ID) != len(RECORDS):
 
 def get(env_id: str) -> EnvRecord:
     """The record of ``env_id``; raises :class:`UnknownEnvironmentError` naming close matches."""
-    by_id = {**_BY_ID, **_THIRD_PARTY}
-    record = by_id.get(env_id)
+    record = _BY_ID.get(env_id) or THIRD_PARTY.get(env_id)
     if record is not None:
         return record
+    by_id = {**_BY_ID, **THIRD_PARTY}
     qualified = env_id if "/" in env_id else f"{NAMESPACE}/{env_id}"
     if qualified in by_id:
         return by_id[qualified]
@@ -405,135 +401,24 @@ def register_gymnasium() -> None:
         )
 
 
-# -- third-party environments ----------------------------------------------------------------------------------
+# -- third-party environments (added by palaestra.third_party.register) ----------------------------------------
 
-_THIRD_PARTY: dict[str, EnvRecord] = {}
-_ID = re.compile(r"^(?P<namespace>[\w.-]+)/(?P<name>[\w.-]+)-v(?P<version>\d+)$")
-_FAMILY = re.compile(r"^[a-z][a-z0-9-]*$")
-PLUGIN_GROUP = "palaestra.envs"
+# Records added by palaestra.third_party.register, by ID, in registration order.
+THIRD_PARTY: dict[str, EnvRecord] = {}
 
 
 def families() -> tuple[str, ...]:
     """palaestra's families, then any new family a registered third-party record names."""
-    return FAMILIES + tuple(dict.fromkeys(r.family for r in _THIRD_PARTY.values() if r.family not in FAMILIES))
+    return FAMILIES + tuple(dict.fromkeys(r.family for r in THIRD_PARTY.values() if r.family not in FAMILIES))
 
 
 def records() -> tuple[EnvRecord, ...]:
-    """Every record: the built-in :data:`RECORDS`, then those added with :func:`register`, in that order."""
-    return RECORDS + tuple(_THIRD_PARTY.values())
+    """Every record: the built-in :data:`RECORDS`, then those added with ``palaestra.register``, in that order."""
+    return RECORDS + tuple(THIRD_PARTY.values())
 
 
-def register(
-    id: str,
-    entry_point: str | Callable[..., Any],
-    *,
-    family: str,
-    summary: str,
-    success: str,
-    kwargs: Mapping[str, Any] | None = None,
-    max_episode_steps: int | None = None,
-    tags: Collection[str] = (),
-    reward_threshold: float | None = None,
-    expert: str | Callable[..., Any] | None = None,
-    expert_threshold: float = 0.95,
-    opponents: str | None = None,
-) -> EnvRecord:
-    """Add a third-party environment to palaestra's registry and return its record.
-
-    ``id`` is ``namespace/Name-vN`` in a namespace of your own (``palaestra/`` is palaestra's). ``entry_point``
-    builds the environment: a callable or ``"module:attribute"``; a game (``"multi-agent"`` in ``tags``) names
-    its PettingZoo module's ``parallel_env`` or ``env`` function, ``"module:parallel_env"``. A single-agent
-    environment is also registered with Gymnasium (``gym.make(id)`` works). ``expert`` is a scripted policy
-    class (``expert(env)`` then ``expert(obs) -> action``) that ``palaestra validate`` holds to
-    ``expert_threshold``; ``opponents`` a game's ``"module:attribute"`` mapping of scripted levels, weakest first.
-
-    Registering the same ID again replaces the record when the entry point has the same name (re-running a
-    notebook cell or re-importing a module); anything else already registered under the ID is refused.
-    """
-    record = EnvRecord(
-        id=id, family=family, entry_point=entry_point, summary=summary, success=success, kwargs=kwargs or {},
-        max_episode_steps=max_episode_steps, tags=frozenset(tags), reward_threshold=reward_threshold,
-        expert=expert, expert_threshold=expert_threshold, opponents=opponents,
-    )
-    _check_third_party(record)
-    if record.multi_agent:
-        _THIRD_PARTY[id] = record
-        return record
-    import gymnasium as gym
-
-    if id in gym.registry and id not in _THIRD_PARTY:
-        raise ValueError(f"palaestra.register: {id!r} is already registered with Gymnasium; "
-                         "pick another ID or remove it with del gymnasium.registry[id]")
-    gym.registry.pop(id, None)  # a replaced third-party record
-    gym.register(id=id, entry_point=entry_point, kwargs=dict(record.kwargs),
-                 max_episode_steps=max_episode_steps, reward_threshold=reward_threshold)
-    _THIRD_PARTY[id] = record
-    return record
-
-
-def unregister(env_id: str) -> None:
-    """Remove a third-party record added with :func:`register` (and its Gymnasium registration)."""
-    if env_id in _BY_ID:
-        raise ValueError(f"{env_id} is one of palaestra's own environments; only registered ones can be removed")
-    if _THIRD_PARTY.pop(env_id, None) is None:
-        raise UnknownEnvironmentError(f"{env_id!r} was not added with palaestra.register")
-    import gymnasium as gym
-
-    gym.registry.pop(env_id, None)
-
-
-def load_plugins() -> list[str]:
-    """Import every installed package's ``palaestra.envs`` entry point (each registers its IDs); their names.
-
-    A loaded object that is a function is called with no arguments (a ``register_envs()`` hook); a module
-    registers its IDs when imported. Importing twice does nothing more (Python caches modules).
-    """
-    from importlib.metadata import entry_points
-
-    names = []
-    for point in entry_points(group=PLUGIN_GROUP):
-        loaded = point.load()
-        if inspect.isfunction(loaded):
-            loaded()
-        names.append(point.name)
-    return names
-
-
-def _check_third_party(record: EnvRecord) -> None:
-    """Refuse a record that palaestra could not build, list or validate, naming the ID and what was expected."""
-    where = f"palaestra.register({record.id!r})"
-    match = _ID.match(record.id) if isinstance(record.id, str) else None
-    if match is None:
-        raise ValueError(f"{where}: expected an ID of the form 'namespace/Name-v0'")
-    if match["namespace"] == NAMESPACE:
-        raise ValueError(f"{where}: the namespace {NAMESPACE!r} is palaestra's own; use your package's name")
-    if record.id in _THIRD_PARTY and _name(_THIRD_PARTY[record.id].entry_point) != _name(record.entry_point):
-        raise ValueError(f"{where}: already registered with entry point {_name(_THIRD_PARTY[record.id].entry_point)}; "
-                         "call palaestra.registry.unregister first to replace it")
-    if not isinstance(record.family, str) or not _FAMILY.match(record.family):
-        raise ValueError(f"{where}: family={record.family!r}; expected one of {list(FAMILIES)} or a new "
-                         "lower-case name such as 'control'")
-    if not (callable(record.entry_point) or (isinstance(record.entry_point, str) and ":" in record.entry_point)):
-        raise ValueError(f"{where}: entry_point={record.entry_point!r}; expected a callable or 'module:attribute'")
-    if record.multi_agent:
-        if not (isinstance(record.entry_point, str) and record.entry_point.endswith((":parallel_env", ":env"))):
-            raise ValueError(f"{where}: a multi-agent entry point names its PettingZoo module's factory, "
-                             f"'module:parallel_env' or 'module:env'; got {record.entry_point!r}")
-        if record.expert is not None:
-            raise ValueError(f"{where}: a game is validated by its scripted opponents=, not an expert")
-    elif record.opponents is not None:
-        raise ValueError(f"{where}: opponents= is for games (tags with 'multi-agent'); use expert= for a task")
-    if record.max_episode_steps is not None and (not isinstance(record.max_episode_steps, int)
-                                                 or record.max_episode_steps < 1):
-        raise ValueError(f"{where}: max_episode_steps={record.max_episode_steps!r}; expected a positive int or None")
-    if not 0.0 <= record.expert_threshold <= 1.0:
-        raise ValueError(f"{where}: expert_threshold={record.expert_threshold!r}; expected a rate in [0, 1]")
-    for name in ("summary", "success"):
-        if not isinstance(getattr(record, name), str) or not getattr(record, name).strip():
-            raise ValueError(f"{where}: {name}= is required, one line for `palaestra list` and `info`")
-
-
-def _name(entry_point: str | Callable[..., Any]) -> str:
+def entry_point_name(entry_point: str | Callable[..., Any]) -> str:
+    """``module:attribute`` of an entry point given as that string or as the object itself."""
     if isinstance(entry_point, str):
         return entry_point
     return f"{getattr(entry_point, '__module__', '?')}:{getattr(entry_point, '__qualname__', repr(entry_point))}"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from palaestra import registry
+from palaestra import registry, third_party
 from palaestra.docs import code_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +96,7 @@ def test_page_examples_run(page, tmp_path, monkeypatch, reduced_budget):
             exec(compile("\n" * line + block, str(page), "exec"), namespace)
     finally:
         for env_id in set(registry.ids()) - before:  # a page that registers its own environment
-            registry.unregister(env_id)
+            third_party.unregister(env_id)
 
 
 def test_every_relative_link_resolves():

@@ -20,7 +20,7 @@ except ModuleNotFoundError:  # Python 3.10
     tomllib = pytest.importorskip("tomli")
 
 import palaestra
-from palaestra import registry
+from palaestra import registry, third_party
 from palaestra.docs import code_blocks
 from palaestra.testing import ConformanceError, check_conformance
 
@@ -103,7 +103,7 @@ class _Tiny(gym.Env):
 def tiny():
     record = palaestra.register("tests/Tiny-v0", _Tiny, family="control", summary="One step.", success="act 1")
     yield record
-    registry.unregister("tests/Tiny-v0")
+    third_party.unregister("tests/Tiny-v0")
 
 
 def test_a_registered_env_joins_gymnasium_and_every_listing(tiny):
@@ -118,13 +118,13 @@ def test_a_registered_env_joins_gymnasium_and_every_listing(tiny):
 
 
 def test_unregister_removes_it_everywhere(tiny):
-    registry.unregister("tests/Tiny-v0")
+    third_party.unregister("tests/Tiny-v0")
     assert "tests/Tiny-v0" not in gym.registry and "tests/Tiny-v0" not in registry.ids()
     with pytest.raises(registry.UnknownEnvironmentError):
         palaestra.get("tests/Tiny-v0")
     palaestra.register("tests/Tiny-v0", _Tiny, family="control", summary="One step.", success="act 1")
     with pytest.raises(ValueError, match="one of palaestra's own"):
-        registry.unregister("palaestra/Reach-v0")
+        third_party.unregister("palaestra/Reach-v0")
 
 
 @pytest.mark.parametrize(
@@ -184,7 +184,7 @@ def test_the_conformance_check_reports_every_failure():
         with pytest.raises(ConformanceError) as error:
             check_conformance("tests/Sloppy-v0")
     finally:
-        registry.unregister("tests/Sloppy-v0")
+        third_party.unregister("tests/Sloppy-v0")
     text = str(error.value)
     assert text.startswith("tests/Sloppy-v0 failed") and "determinism:" in text
     assert "bad input refused: AssertionError: an out-of-range action was accepted" in text

@@ -174,7 +174,7 @@ def _reference(record: EnvRecord) -> str | None:
     """What validates ``record``: its expert's entry point, or ``opponents`` for a game with scripted levels.
 
     A third-party expert registered as a class travels as ``"expert"``: the worker imports the installed
-    plugins (:func:`palaestra.registry.load_plugins`) and reads it from the record.
+    plugins (:func:`palaestra.third_party.load_plugins`) and reads it from the record.
     """
     if record.multi_agent:
         return "opponents" if record.opponents is not None else None
@@ -196,7 +196,9 @@ def run_job(env_id: str, reference: str, episodes: int) -> EvalResult:
     weakest. The backends (:func:`palaestra.baselines.backends.run_all`) turn an error into its text, so one
     broken record stops nothing."""
     if env_id not in registry.ids():  # a spawned worker: third-party IDs come from their entry points
-        registry.load_plugins()
+        from palaestra.third_party import load_plugins
+
+        load_plugins()
     if reference == "opponents":
         return _game_result(env_id, episodes)
     expert = registry.get(env_id).load_expert() if reference == "expert" else registry.load(reference)

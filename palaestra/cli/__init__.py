@@ -22,9 +22,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand, after importing installed third-party environments (the
     ``palaestra.envs`` entry points), whose IDs and families the commands then know."""
-    from palaestra import registry
+    from palaestra.third_party import load_plugins
 
-    registry.load_plugins()
+    load_plugins()
     parser = argparse.ArgumentParser(
         prog="palaestra", description="Environments for manipulation, play and competitive self-play."
     )
