@@ -126,6 +126,13 @@ def test_env_description_states_reward_kwargs_success_and_perturbations(record):
     assert "render_mode" in d.options and all(name in d.options for name in record.kwargs)
     assert d.success
     assert bool(d.perturbations) == ("preset" in record.kwargs)
+    # The committed page says what the code says (a changed reward or success rule needs the page regenerated).
+    page = ROOT / "docs" / "envs" / f"{record.name}.md"
+    stale = f"{page.relative_to(ROOT)} is out of date: run python -m palaestra.docs --ids {record.id}"
+    text = page.read_text() if page.exists() else ""
+    assert d.reward in text and f"| Success | {d.success} |" in text, stale
+    assert all(line in text for line in d.perturbations), stale
+    assert (page.parent / "img" / f"{record.name}.png").exists(), stale
 
 
 def test_a_task_with_its_own_success_test_documents_it():
