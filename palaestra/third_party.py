@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
@@ -19,6 +20,8 @@ from palaestra import registry
 _ID = re.compile(r"^(?P<namespace>[\w.-]+)/(?P<name>[\w.-]+)-v(?P<version>\d+)$")
 _FAMILY = re.compile(r"^[a-z][a-z0-9-]*$")
 PLUGIN_GROUP = "palaestra.envs"
+_LOADED: set[str] = set()  # entry points already tried in this process
+_NAMES: list[str] = []  # those that loaded
 
 
 def register(
@@ -84,17 +87,26 @@ def load_plugins() -> list[str]:
     """Import every installed package's ``palaestra.envs`` entry point (each registers its IDs); their names.
 
     A loaded object that is a function is called with no arguments (a ``register_envs()`` hook); a module
-    registers its IDs when imported. Importing twice does nothing more (Python caches modules).
+    registers its IDs when imported. Each entry point is loaded once per process. One that fails is skipped
+    with a warning naming it and the error, so a broken plugin cannot take palaestra's own IDs down with it.
     """
     from importlib.metadata import entry_points
 
-    names = []
     for point in entry_points(group=PLUGIN_GROUP):
-        loaded = point.load()
-        if inspect.isfunction(loaded):
-            loaded()
-        names.append(point.name)
-    return names
+        key = f"{point.name}={point.value}"
+        if key in _LOADED:
+            continue
+        _LOADED.add(key)
+        try:
+            loaded = point.load()
+            if inspect.isfunction(loaded):
+                loaded()
+        except Exception as error:  # noqa: BLE001 - any failure of someone else's package is reported, not fatal
+            warnings.warn(f"palaestra: skipped the {PLUGIN_GROUP} entry point {key!r}: {type(error).__name__}: "
+                          f"{error}", RuntimeWarning, stacklevel=2)
+            continue
+        _NAMES.append(point.name)
+    return list(_NAMES)
 
 
 def _check_third_party(record: registry.EnvRecord) -> None:

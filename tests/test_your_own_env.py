@@ -83,6 +83,20 @@ def test_the_page_from_scratch_python_and_command_line(acme_package):
     assert "| Success | point within 5 cm of the target |" in page and "minus the distance" in page
 
 
+def test_a_broken_plugin_is_skipped_with_a_warning_naming_it(tmp_path, monkeypatch):
+    from palaestra.third_party import load_plugins
+
+    (tmp_path / "broken_envs.py").write_text("raise ImportError('needs acme-physics')\n")
+    info = tmp_path / "broken_envs-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-envs\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[palaestra.envs]\nbroken = broken_envs\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.warns(RuntimeWarning, match="skipped the palaestra.envs entry point 'broken=broken_envs'.*acme-physics"):
+        assert "broken" not in load_plugins()
+    assert "palaestra/Reach-v0" in registry.ids()
+
+
 class _Tiny(gym.Env):
     """A one-step environment for the registration tests. Reward: 0."""
 
