@@ -92,7 +92,8 @@ def test_a_broken_plugin_is_skipped_with_a_warning_naming_it(tmp_path, monkeypat
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-envs\nVersion: 0.1\n")
     (info / "entry_points.txt").write_text("[palaestra.envs]\nbroken = broken_envs\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.warns(RuntimeWarning, match="skipped the palaestra.envs entry point 'broken=broken_envs'.*acme-physics"):
+    expected = "skipped the palaestra.envs entry point 'broken=broken_envs'.*acme-physics"
+    with pytest.warns(RuntimeWarning, match=expected):
         assert "broken" not in load_plugins()
     assert "palaestra/Reach-v0" in registry.ids()
 
