@@ -118,11 +118,11 @@ def _check_third_party(record: registry.EnvRecord) -> None:
     if match["namespace"] == registry.NAMESPACE:
         raise ValueError(f"{where}: the namespace {registry.NAMESPACE!r} is palaestra's own; use your package's name")
     existing = registry.THIRD_PARTY.get(record.id)
-    if existing is not None and registry.entry_point_name(existing.entry_point) != registry.entry_point_name(
-        record.entry_point
-    ):
-        raise ValueError(f"{where}: already registered with entry point {registry.entry_point_name(existing.entry_point)}"
-                         "; call palaestra.third_party.unregister first to replace it")
+    if existing is not None:
+        before, now = (registry.entry_point_name(r.entry_point) for r in (existing, record))
+        if before != now:
+            raise ValueError(f"{where}: already registered with entry point {before}; "
+                             "call palaestra.third_party.unregister first to replace it")
     if not isinstance(record.family, str) or not _FAMILY.match(record.family):
         raise ValueError(f"{where}: family={record.family!r}; expected one of {list(registry.FAMILIES)} or a new "
                          "lower-case name such as 'control'")
