@@ -83,9 +83,18 @@ def reduced_budget(monkeypatch):
     monkeypatch.setattr(OffPolicyAlgorithm, "__init__", _cap(OffPolicyAlgorithm.__init__, buffer_size=5_000))
 
 
-@pytest.mark.parametrize(
-    "page", [p for p in PAGES if python_blocks(p)], ids=lambda p: str(p.relative_to(ROOT))
-)
+# A library bug the page runs into, not a page error: strict, so the fix turns this into a failure to remove it.
+KNOWN = {
+    "docs/data.md": "collect_play(out='play-data') with a relative out doubles the path "
+                    "(play-data/data/play-data/data/main_data.hdf5): issue 13 item 2, data collection paths",
+}
+
+
+@pytest.mark.parametrize("page", [
+    pytest.param(p, marks=[pytest.mark.xfail(strict=True, raises=FileNotFoundError, reason=KNOWN[name])]
+                 if (name := str(p.relative_to(ROOT))) in KNOWN else [], id=name)
+    for p in PAGES if python_blocks(p)
+])
 def test_page_examples_run(page, tmp_path, monkeypatch, reduced_budget):
     monkeypatch.chdir(tmp_path)
     namespace: dict = {"__name__": "__main__"}
