@@ -203,3 +203,21 @@ def test_the_conformance_check_reports_every_failure():
     text = str(error.value)
     assert text.startswith("tests/Sloppy-v0 failed") and "determinism:" in text
     assert "bad input refused: AssertionError: an out-of-range action was accepted" in text
+
+
+def test_a_registered_game_is_made_and_validated_like_palaestra_s_own():
+    # A third party's PettingZoo module stood in for by palaestra's matrix games, under a namespace of its own.
+    games = "palaestra.envs.competitive.matrix_games"
+    palaestra.register("tests/Rps-v0", f"{games}:parallel_env", family="competitive", summary="RPS again.",
+                       success="more points", kwargs={"game": "rps"}, max_episode_steps=20,
+                       tags=("multi-agent", "two-player"), opponents=f"{games}:OPPONENTS", expert_threshold=0.3)
+    try:
+        from palaestra.baselines.validate import select, validate
+
+        parallel, aec = palaestra.make_parallel("tests/Rps-v0"), palaestra.make_aec("tests/Rps-v0")
+        assert parallel.reset(seed=0)[0].keys() == set(parallel.possible_agents) and aec.possible_agents
+        assert "tests/Rps-v0" not in gym.registry  # games are PettingZoo's, not Gymnasium's
+        (row,) = validate(select(patterns=["tests/Rps-v0"]), episodes=4, workers=1)
+        assert row.env_id == "tests/Rps-v0" and row.result.episodes == 4 and row.error is None
+    finally:
+        third_party.unregister("tests/Rps-v0")
