@@ -38,7 +38,8 @@ def _collect_play(args: argparse.Namespace) -> int:
     except (ImportError, FileExistsError, ValueError, RuntimeError) as error:
         return common.error(error)
     done = "interrupted; kept" if data.metadata["interrupted"] else "wrote"
-    common.console().print(f"{done} {len(data)} episodes, {data.total_steps} steps in {args.out}", highlight=False)
+    common.console().print(f"{done} {len(data)} episodes, {data.total_steps} steps in {data.path.parent}",
+                           highlight=False)
     return 0
 
 
@@ -49,5 +50,6 @@ def _collect_demos(args: argparse.Namespace) -> int:
         data = collect_demos(args.steps, args.out, seed=args.seed)
     except (ImportError, FileExistsError, ValueError) as error:
         return common.error(error)
-    common.console().print(f"wrote {len(data)} demonstrations, {data.total_steps} steps in {args.out}", highlight=False)
+    common.console().print(f"wrote {len(data)} demonstrations, {data.total_steps} steps in {data.path.parent}",
+                           highlight=False)
     return 0

@@ -15,7 +15,7 @@ import gymnasium as gym
 import numpy as np
 
 from palaestra.data.annotate import GRID, WindowGrid
-from palaestra.data.dataset import PlayDataset, PlayDatasetWriter, load_play_dataset
+from palaestra.data.dataset import PlayDataset, PlayDatasetWriter, load_play_dataset, stop_signals_interrupt
 
 PLAYROOM, LANGUAGE = "palaestra/Playroom-v0", "palaestra/PlayroomLanguage-v0"
 
@@ -100,9 +100,10 @@ def collect_play(
     """Record ``episodes`` episodes of ``steps_per_episode`` steps of ``agent`` on ``palaestra/Playroom-v0``
     into a new play dataset at ``out`` (layout in :mod:`palaestra.data.dataset`) and return it opened.
 
-    Episode ``i`` is reset with seed ``seed + i``, so any episode can be replayed alone. Ctrl-C stops the
-    collection: the unfinished episode is dropped, the finished ones stay, the metadata says ``interrupted``
-    and the dataset is returned as usual.
+    Episode ``i`` is reset with seed ``seed + i``, so any episode can be replayed alone. Ctrl-C (or SIGTERM,
+    SIGHUP) stops the collection: the unfinished episode is dropped, the finished ones stay, the metadata says
+    ``interrupted`` and the dataset is returned as usual. A kill (SIGKILL) keeps every finished episode too
+    (:mod:`palaestra.data.storage`).
     """
     if episodes < 1 or steps_per_episode < 1:
         raise ValueError(f"{PLAYROOM}: need episodes >= 1 and steps_per_episode >= 1, got {episodes}, {steps_per_episode}")
@@ -165,7 +166,7 @@ def _collect(out: str | os.PathLike, info: dict[str, Any], agent: AgentFactory, 
     try:
         writer = PlayDatasetWriter(out, env, info, grid)
         try:
-            with Progress(transient=True, disable=not progress) as bar:
+            with stop_signals_interrupt(), Progress(transient=True, disable=not progress) as bar:
                 task = bar.add_task(f"recording {info['source']} data", total=total)
                 done = 0
                 while (episode := plan(writer.episodes, done)) is not None:
@@ -178,4 +179,4 @@ def _collect(out: str | os.PathLike, info: dict[str, Any], agent: AgentFactory, 
         writer.finish(interrupted)
     finally:
         env.close()
-    return load_play_dataset(out)
+    return load_play_dataset(writer.root)

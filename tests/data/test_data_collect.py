@@ -84,15 +84,15 @@ def test_an_interrupted_collection_keeps_every_finished_episode(tmp_path):
 
 
 def test_ctrl_c_while_an_episode_is_written_lets_the_write_finish(tmp_path, monkeypatch):
-    from minari.dataset._storages.hdf5_storage import HDF5Storage
+    from palaestra.data.storage import AtomicHDF5Storage
 
-    write = HDF5Storage.update_episodes
+    write = AtomicHDF5Storage.update_episodes
 
     def interrupted_write(self, episodes):
         os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C arrives as the first episode starts to be written
         write(self, episodes)
 
-    monkeypatch.setattr(HDF5Storage, "update_episodes", interrupted_write)
+    monkeypatch.setattr(AtomicHDF5Storage, "update_episodes", interrupted_write)
     data = collect_play(3, tmp_path / "cut", steps_per_episode=10, agent=SmoothRandomAgent, progress=False)
     assert len(data) == 1 and data.total_steps == 10 and data.metadata["interrupted"]
 
