@@ -52,5 +52,5 @@ def _play_playroom(env_id: str, args: argparse.Namespace) -> int:
         return common.error(error)
     stopped = " (interrupted; every episode kept)" if result["interrupted"] else ""
     common.console().print(f"{env_id}: recorded {result['episodes']} episodes, {result['steps']} steps in "
-                           f"{result['out']}{stopped}", highlight=False)
+                           f"{result['out']}{stopped}", highlight=False, soft_wrap=True)
     return 0

@@ -105,13 +105,8 @@ class PlayDatasetWriter:
 
     def __init__(self, out: str | os.PathLike, env: gym.Env, info: dict[str, Any], grid: WindowGrid = GRID,
                  split: str = "train") -> None:
-        self.root = Path(out).absolute()  # Minari joins relative paths twice (relplay/data/relplay/data/...)
-        if self.root.exists() and (not self.root.is_dir() or any(self.root.iterdir())):
-            raise FileExistsError(f"{self.root} is not empty; choose a new folder for the play dataset")
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.path = self.root / DATA
         self.grid, self.split, self.seed = grid, split, int(info.get("seed", 0))
-        self.storage = storage.create(self.path, env.observation_space, env.action_space, env.spec, {
+        self.root, self.storage, self.lock = storage.new_dataset(out, env, {
             "dataset_id": f"palaestra/playroom/{info.get('source', 'play')}-v0",
             "minari_version": minari.__version__,
             "algorithm_name": str(info.get("agent", "")),
@@ -123,7 +118,7 @@ class PlayDatasetWriter:
             "interrupted": False,
             **info,
         })
-        self.lock = storage.WriterLock(self.path)
+        self.path = self.root / DATA
         self.episodes = 0
 
     def add_episode(self, observations: Sequence[Any], actions: Sequence[np.ndarray], states: Sequence[PlayState],

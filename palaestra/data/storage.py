@@ -118,27 +118,32 @@ class AtomicHDF5Storage(HDF5Storage):
 
     def update_episodes(self, episodes: Iterable[EpisodeBuffer]) -> None:
         for episode in episodes:
-            index = self.total_episodes
-            if episode.id not in (None, index):
-                raise ValueError(f"{self.data_path}: episode ids must follow on, expected {index}, got {episode.id}")
-            name, steps = f"episode_{index}", len(episode.rewards)
-            target = episode_file(self.data_path, index)
-            with _temporary(target) as temporary:
-                with h5py.File(temporary, "w", track_order=True) as file:
-                    file.attrs[HEADER] = self.header
-                    group = file.create_group(name)
-                    group.attrs.update({"id": index, "total_steps": steps})
-                    if episode.seed is not None:
-                        group.attrs["seed"] = episode.seed
-                    if episode.options is not None:
-                        group.attrs.update(flatten_dict(episode.options, "options"))
-                    add_to_group({"observations": episode.observations, "actions": episode.actions,
-                                  "rewards": episode.rewards, "terminations": episode.terminations,
-                                  "truncations": episode.truncations, "infos": episode.infos}, group)
-            with h5py.File(self.data_path / MAIN, "a") as file:
-                file[name] = h5py.ExternalLink(f"{EPISODES}/{target.name}", f"/{name}")
-            self.update_metadata({"total_episodes": index + 1, "total_steps": self.total_steps + steps,
-                                  "dataset_size": self.get_size()})
+            self.add_episode(episode)
+
+    def add_episode(self, episode: EpisodeBuffer, attrs: Mapping[str, Any] | None = None) -> None:
+        """Append ``episode`` (its id, if given, must be the next one) with extra episode ``attrs``, which
+        Minari's ``get_episode_metadata`` returns."""
+        index = self.total_episodes
+        if episode.id not in (None, index):
+            raise ValueError(f"{self.data_path}: episode ids must follow on, expected {index}, got {episode.id}")
+        name, steps = f"episode_{index}", len(episode.rewards)
+        target = episode_file(self.data_path, index)
+        with _temporary(target) as temporary:
+            with h5py.File(temporary, "w", track_order=True) as file:
+                file.attrs[HEADER] = self.header
+                group = file.create_group(name)
+                group.attrs.update({**(attrs or {}), "id": index, "total_steps": steps})
+                if episode.seed is not None:
+                    group.attrs["seed"] = episode.seed
+                if episode.options is not None:
+                    group.attrs.update(flatten_dict(episode.options, "options"))
+                add_to_group({"observations": episode.observations, "actions": episode.actions,
+                              "rewards": episode.rewards, "terminations": episode.terminations,
+                              "truncations": episode.truncations, "infos": episode.infos}, group)
+        with h5py.File(self.data_path / MAIN, "a") as file:
+            file[name] = h5py.ExternalLink(f"{EPISODES}/{target.name}", f"/{name}")
+        self.update_metadata({"total_episodes": index + 1, "total_steps": self.total_steps + steps,
+                              "dataset_size": self.get_size()})
 
 
 def create(folder: str | os.PathLike, observation_space: gym.Space, action_space: gym.Space,
@@ -161,6 +166,18 @@ def create(folder: str | os.PathLike, observation_space: gym.Space, action_space
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return AtomicHDF5Storage(folder, observation_space, action_space, jpeg_encoding=False)
+
+
+def new_dataset(out: str | os.PathLike, env: gym.Env, metadata: Mapping[str, Any]
+                ) -> tuple[Path, AtomicHDF5Storage, WriterLock]:
+    """A new dataset at ``out`` (absolute or relative to the working directory; absent or an empty folder) for
+    ``env``'s spaces and spec: its absolute root, its storage (data folder ``out/data``) and the writer lock."""
+    root = Path(out).absolute()  # Minari joins relative paths twice (relplay/data/relplay/data/...)
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise FileExistsError(f"{root} is not empty; choose a new folder for the dataset")
+    root.mkdir(parents=True, exist_ok=True)
+    storage = create(root / "data", env.observation_space, env.action_space, env.spec, metadata)
+    return root, storage, WriterLock(root / "data")
 
 
 class WriterLock:
