@@ -83,6 +83,14 @@ class Report:
         return self.cells / self.steps if self.steps else 0.0
 
     @property
+    def diversity(self) -> float:
+        """Behaviour diversity in D3IL's sense with a behaviour = the task done: the entropy of task
+        occurrences over the oracle's tasks, 0 (one task only) to 1 (every task equally often)."""
+        from palaestra.data.quality import entropy
+
+        return entropy(self.occurrences, len(oracle.TASKS))
+
+    @property
     def tasks_seen(self) -> int:
         return sum(1 for t in oracle.TASKS if self.occurrences.get(t))
 
@@ -149,6 +157,7 @@ def print_report(rep: Report, console=None) -> None:
     state = "" if rep.complete else " (still being written)" if rep.being_written else " (interrupted)"
     console.print(
         f"{rep.episodes} episodes, {rep.steps} steps{state}; {rep.tasks_seen} of {len(oracle.TASKS)} tasks occur; "
-        f"state-action coverage {rep.coverage:.3f} ({rep.cells} distinct cells / {rep.steps} steps)",
+        f"state-action coverage {rep.coverage:.3f} ({rep.cells} distinct cells / {rep.steps} steps); "
+        f"task diversity {rep.diversity:.2f} (0..1)",
         highlight=False,
     )
