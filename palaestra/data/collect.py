@@ -7,6 +7,7 @@ by default. A new agent is built after every reset, with the environment's own g
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
@@ -53,16 +54,24 @@ def default_agent() -> AgentFactory:
     return PlayAgent
 
 
-def agent_by_name(name: str) -> AgentFactory:
-    """``"play"`` (the scripted play agent) or ``"random"`` (:class:`SmoothRandomAgent`), for the command line."""
+def agent_by_name(name: str, style: float | None = None) -> AgentFactory:
+    """``"play"`` (the scripted play agent, in ``style`` if given) or ``"random"`` (:class:`SmoothRandomAgent`),
+    for the command line."""
     if name == "play":
-        return default_agent()
+        if style is None:
+            return default_agent()
+        if not 0.0 <= style <= 1.0:
+            raise ValueError(f"{PLAYROOM}: play style must be in [0, 1], got {style}")
+        return functools.partial(default_agent(), style=style)
     if name == "random":
         return SmoothRandomAgent
     raise ValueError(f"{PLAYROOM}: unknown play agent {name!r}; expected 'play' or 'random'")
 
 
 def agent_name(agent: AgentFactory) -> str:
+    if isinstance(agent, functools.partial):  # a configured agent: its class and settings
+        settings = ", ".join(f"{k}={v!r}" for k, v in agent.keywords.items())
+        return f"{agent_name(agent.func)}({settings})"
     return f"{getattr(agent, '__module__', '?')}.{getattr(agent, '__qualname__', type(agent).__name__)}"
 
 
