@@ -29,6 +29,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     collect_demos.add_argument("--out", required=True, help="a new folder for the dataset")
     collect_demos.add_argument("--seed", type=int, default=0)
     collect_demos.set_defaults(run=_collect_demos)
+    suite = what.add_parser("suite", help="the reference offline suite: every manipulation task, five datasets each")
+    suite.add_argument("--episodes", type=_positive, required=True, help="episodes per dataset")
+    suite.add_argument("--out", required=True, help="a new folder for the suite")
+    suite.add_argument("--seed", type=int, default=0)
+    suite.set_defaults(run=_collect_suite)
     from palaestra import registry
 
     for record in registry.MANIPULATION:  # `palaestra collect Push --policy noisy ...` (or the full ID)
@@ -87,4 +92,16 @@ def _collect_offline(args: argparse.Namespace) -> int:
     common.console().print(
         f"{done} {len(episodes)} episodes ({ood} with OOD goals), {data.total_steps} steps of {args.policy} on "
         f"{args.env_id}, success {success:.2f}, in {data.storage.data_path.parent}", highlight=False, soft_wrap=True)
+    return 0
+
+
+def _collect_suite(args: argparse.Namespace) -> int:
+    try:
+        from palaestra.data.offline import collect_suite
+
+        folders = collect_suite(args.out, args.episodes, seed=args.seed, progress=common.console().is_terminal)
+    except (ImportError, FileExistsError, ValueError, RuntimeError) as error:
+        return common.error(error)
+    common.console().print(f"wrote {len(folders)} datasets of {args.episodes} episodes in "
+                           f"{folders[0].parent.parent}", highlight=False, soft_wrap=True)
     return 0

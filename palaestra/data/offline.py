@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
@@ -193,6 +194,24 @@ def _episode(env: gym.Env, expert: Any, policy: str, seed: int, goals: str, spli
     attrs = {"policy": chosen, "goal_split": split(env.unwrapped.task.goal), "resets": resets,
              "success": bool(info.get("is_success", False))}
     return buffer, attrs
+
+
+SUITE = (("expert", "iid"), ("noisy", "iid"), ("random", "iid"), ("mixed", "iid"), ("expert", "ood"))
+
+
+def collect_suite(out: str | os.PathLike, episodes: int, seed: int = 0, progress: bool = True) -> list[Path]:
+    """The reference suite: for every manipulation task, training sets on in-distribution goals (``expert``,
+    ``noisy``, ``random``, ``mixed``) and an expert set on out-of-distribution goals, ``episodes`` episodes
+    each, in ``out/<task>/<policy>-<goals>``; the same arguments give the same suite. Returns the folders."""
+    from palaestra import registry
+
+    root, made = Path(out).absolute(), []
+    for record in registry.MANIPULATION:
+        for policy, goals in SUITE:
+            folder = root / record.name / f"{policy}-{goals}"
+            collect_offline(record.id, policy, episodes, folder, seed=seed, goals=goals, progress=progress)
+            made.append(folder)
+    return made
 
 
 def episode_metadata(dataset: Any) -> list[dict[str, Any]]:

@@ -151,3 +151,11 @@ def test_the_default_play_agent_records_annotated_play(tmp_path):
     episode = next(iter(data.episodes()))
     assert any(episode.infos["agent_task"])  # the agent says what it pursues
     assert data.annotations[0], "400 steps of scripted play should complete at least one task"
+
+
+def test_a_play_style_is_passed_to_the_agent_and_named_in_the_metadata(tmp_path):
+    styled = agent_by_name("play", style=0.5)
+    data = collect_play(1, tmp_path / "styled", steps_per_episode=20, agent=styled, progress=False)
+    assert data.metadata["agent"] == "palaestra.baselines.play_agent.PlayAgent(style=0.5)"
+    with pytest.raises(ValueError, match=r"play style must be in \[0, 1\], got 2"):
+        agent_by_name("play", style=2)

@@ -70,3 +70,15 @@ def test_the_collect_command_takes_a_task_name_or_id_and_a_relative_folder(tmp_p
     assert main(["collect", "palaestra/Reach-v0", "--policy", "random", "--episodes", "1", "--out", "od"]) == 2
     assert "not empty" in capsys.readouterr().err
     assert load_offline_dataset("od").total_episodes == 2
+
+
+def test_the_reference_suite_is_one_deterministic_command(tmp_path, monkeypatch):
+    from palaestra import registry
+    from palaestra.data import offline
+
+    monkeypatch.setattr(registry, "MANIPULATION", MANIPULATION[:2])  # Reach and Push stand for all ten here
+    made = offline.collect_suite(tmp_path / "suite", 1, seed=4, progress=False)
+    assert len(made) == 2 * len(offline.SUITE)
+    assert {p.name for p in made} == {"expert-iid", "noisy-iid", "random-iid", "mixed-iid", "expert-ood"}
+    ood = load_offline_dataset(tmp_path / "suite" / "Push" / "expert-ood")
+    assert episode_metadata(ood)[0]["goal_split"] == "ood" and ood.storage.metadata["seed"] == 4
