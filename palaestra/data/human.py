@@ -80,7 +80,10 @@ def play_keyboard(
                 "steps_per_episode": env.spec.max_episode_steps}
         writer = PlayDatasetWriter(out, env, info)
     feed = iter(events) if events is not None else None
-    pygame.init()
+    # Display and font only: pygame.init() would also open audio, which on a machine without a sound card
+    # prints a screenful of ALSA errors.
+    pygame.display.init()
+    pygame.font.init()
     side = int(VIEW * SCALE)
     screen = pygame.display.set_mode((side + PANEL, side))
     pygame.display.set_caption(f"{env_id}: keyboard play")

@@ -6,10 +6,9 @@ none of them touches PyBullet's global default client.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,8 @@ import numpy as np
 import pybullet as p
 import pybullet_data
 from pybullet_utils import bullet_client
+
+from palaestra.sim import quiet_fd
 
 Vec3 = Sequence[float]
 CAMERA_CACHE = 64  # view/projection matrices kept per world, one pair per camera config
@@ -61,21 +62,6 @@ class CameraConfig:
     far: float = 4.0
 
 
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence PyBullet's C-level banner (``argv[0]=``) that each connect prints to the process's stdout."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
-
 class _Client(bullet_client.BulletClient):
     """A BulletClient that binds each PyBullet function to this client once, not on every call.
 
@@ -108,7 +94,7 @@ class World:
                 "use render_mode='rgb_array' for headless frames, or run under Xvfb"
             )
         connection = p.GUI if mode == "gui" else p.DIRECT
-        with _quiet_stdout():
+        with quiet_fd(1):  # each connect prints "argv[0]=" to stdout from C
             self.client = _Client(connection_mode=connection)
         self.physics = physics
         self._closed = False
