@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,12 +63,26 @@ class CameraConfig:
     far: float = 4.0
 
 
+def _headless_instead(reason: str) -> str:
+    warnings.warn(
+        f"render_mode='human' cannot open a PyBullet window: {reason}. This environment runs headless and shows "
+        "nothing; use render_mode='rgb_array' for frames, or give it a display (xvfb-run on a server).",
+        UserWarning,
+        stacklevel=4,
+    )
+    return "direct"
+
+
 class _Client(bullet_client.BulletClient):
     """A BulletClient that binds each PyBullet function to this client once, not on every call.
 
     ``BulletClient.__getattr__`` builds a new ``functools.partial`` per call; on the step path that costs
     more than a simulation substep's worth of Python every few calls.
     """
+
+    def __del__(self) -> None:
+        if "_client" in self.__dict__:  # a refused connection never got a client to disconnect
+            super().__del__()
 
     def __getattr__(self, name: str):
         attribute = super().__getattr__(name)
@@ -88,14 +103,18 @@ class World:
 
     def __init__(self, physics: PhysicsConfig = PhysicsConfig(), mode: str = "direct") -> None:
         if mode == "gui" and sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
-            # PyBullet's GUI aborts the whole process without a display; fail in Python instead.
-            raise RuntimeError(
-                "render_mode='human' opens a PyBullet window and needs a display (DISPLAY is not set); "
-                "use render_mode='rgb_array' for headless frames, or run under Xvfb"
-            )
-        connection = p.GUI if mode == "gui" else p.DIRECT
-        with quiet_fd(1):  # each connect prints "argv[0]=" to stdout from C
-            self.client = _Client(connection_mode=connection)
+            # PyBullet's GUI would abort the whole process; tools such as Gymnasium's check_env build a human
+            # copy of every env, so human mode degrades to headless with a warning rather than failing.
+            mode = _headless_instead("there is no display (DISPLAY is not set)")
+        with quiet_fd(1):  # each connect prints "argv[0]=" (and the GUI its OpenGL report) to stdout from C
+            try:
+                self.client = _Client(connection_mode=p.GUI if mode == "gui" else p.DIRECT)
+            except p.error as error:
+                if mode != "gui":
+                    raise
+                # PyBullet allows one GUI connection per process (a second human env, PettingZoo's render_test).
+                mode = _headless_instead(f"PyBullet opens one window per process and one is open ({error})")
+                self.client = _Client(connection_mode=p.DIRECT)
         self.physics = physics
         self._closed = False
         self._snapshot: int | None = None
