@@ -1,4 +1,4 @@
-"""Progress reporting: evaluation loops report finished episodes to the listener a command installs."""
+"""Progress reporting (evaluation loops report finished episodes to the listener a command installs) and how results read."""
 
 from __future__ import annotations
 
@@ -36,3 +36,10 @@ def test_bar_shows_done_total_rate_and_time_left():
     console.print(bar.get_renderable())
     text = console.export_text()
     assert "evaluating" in text and "4/10" in text and "episodes/s" in text and "eta" in text
+
+
+def test_results_print_as_sentences_not_dataclass_dumps():
+    result = evaluate(get("palaestra/Reach-v0").load_expert(), "palaestra/Reach-v0", episodes=2)
+    assert str(result).startswith("palaestra/Reach-v0: success 100.0% [") and "over 2 episodes" in str(result)
+    match = evaluate_matches("random", "random", "palaestra/TicTacToe-v0", matches=2)
+    assert str(match).startswith("palaestra/TicTacToe-v0: random vs random over 2 matches: ")
