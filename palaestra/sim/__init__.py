@@ -18,8 +18,14 @@ from collections.abc import Iterator
 def quiet_fd(fd: int) -> Iterator[None]:
     """Send what C code writes to file descriptor ``fd`` (1 stdout, 2 stderr) to /dev/null inside the block;
     Python-level output is flushed first, and exceptions still propagate as objects."""
-    (sys.stdout if fd == 1 else sys.stderr).flush()
-    saved = os.dup(fd)
+    stream = sys.stdout if fd == 1 else sys.stderr
+    if stream is not None:  # None under pythonw and some daemons
+        stream.flush()
+    try:
+        saved = os.dup(fd)
+    except OSError:  # the descriptor is closed: nothing can be printed to it anyway
+        yield
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, fd)
