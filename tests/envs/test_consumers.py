@@ -1,7 +1,7 @@
 """Each library that consumes palaestra environments, driven the way its users drive it (one test per consumer):
 stable-baselines3's checker and HER buffer, PettingZoo's render test, TorchRL's wrappers, SuperSuit's vector
 conversion. Gymnasium's check_env with its defaults runs on every ID in test_conformance.py. Consumers outside
-the core dependencies come with the ``test`` extra."""
+the core dependencies come with the ``consumers`` extra (part of ``test``)."""
 
 from __future__ import annotations
 
