@@ -23,6 +23,10 @@ OPTIONAL: dict[str, tuple[str, str]] = {
     "h5py": ("h5py", "data"),
     "PIL": ("pillow", "data"),
     "ray": ("ray", "distributed"),
+    "imageio": ("imageio", "video"),
+    "imageio_ffmpeg": ("imageio-ffmpeg", "video"),
+    "textarena": ("textarena", "text-peers"),
+    "pyspiel": ("open-spiel", "text-peers"),
     "sentence_transformers": ("sentence-transformers", "language"),
 }
 
