@@ -4,6 +4,14 @@ Each input is checked by the call that receives it (constructor keyword argument
 options at ``reset``, actions at ``step``), so a mistake never surfaces later as a numpy, PyBullet or
 ``KeyError`` failure, or as NaN rewards. Errors are ``ValueError`` or ``TypeError`` (the lifecycle errors are
 also Gymnasium's ``ResetNeeded`` and ``ClosedEnvironmentError``) and their messages start with the env ID.
+
+An environment uses one helper per input: its constructor checks each keyword argument (``check_choice``,
+``check_positive_int``, ``check_real``, ``check_flag``, ``check_physics``, ``check_camera``...) before it builds
+anything; ``reset`` calls ``check_seed`` and ``check_options`` then ``Lifecycle.start``; ``step`` refuses when
+``Lifecycle`` is not running, then checks the action (``check_action``, or ``check_parallel_actions`` for a
+parallel game, whose AEC form is :class:`palaestra.envs.competitive.common.CheckedAEC`); ``close`` calls
+``Lifecycle.close``. ``python -m palaestra.fuzz`` (and ``tests/test_fuzz_inputs.py``) checks every registered
+ID against these rules.
 """
 
 from __future__ import annotations

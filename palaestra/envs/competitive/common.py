@@ -1,5 +1,6 @@
-"""Pieces shared by the competitive games: per-agent action checks with messages naming the game, match
-outcomes, the observation modes and the cached per-agent spaces with the env's seeded generator."""
+"""Pieces shared by the competitive games: match outcomes, the observation modes, the cached per-agent spaces
+with the env's seeded generator, the checked AEC form of a parallel game and the reset checks (the checks
+themselves live in :mod:`palaestra.validation`)."""
 
 from __future__ import annotations
 
