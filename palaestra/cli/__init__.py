@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from palaestra.cli import bench, collect, common, data, evaluate, listing, play, train, validate
+from palaestra.cli import bench, collect, data, evaluate, listing, play, train, validate
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,7 +21,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # a file or folder named on the command line: one line naming it, not a traceback
         if error.filename is None:
             raise
-        return common.file_error(error)
+        from palaestra.cli.common import file_error
+
+        return file_error(error)
 
 
 def build_parser() -> argparse.ArgumentParser:
