@@ -4,7 +4,7 @@ For every registered ID, in each of its forms (``gym``: ``gymnasium.make``; ``pa
 PettingZoo APIs), invalid inputs are sent to the call that receives them: actions (NaN, inf, strings,
 booleans, complex numbers, wrong shapes, out-of-range integers), action dicts with missing or extra agents,
 reset seeds and options, constructor keyword arguments (wrong types, NaN, absurd sizes) and calls at the wrong
-point of an environment's life (before reset, after the episode ended, after close). Each case is:
+point of an environment's life (before reset, after a game's match ended, after close). Each case is:
 
 * ``clear``: refused at that call with ``ValueError``/``TypeError`` (or the framework's own error type, such
   as Gymnasium's ``ResetNeeded``) whose message names the environment ID, the argument and what was expected;
@@ -50,7 +50,7 @@ class Result:
     detail: str = ""
 
 
-def _nan_camera() -> Any:
+def _bad_cameras() -> Any:
     from palaestra.sim.world import CameraConfig
 
     return [CameraConfig(width=0), CameraConfig(width=4096, height=4096), CameraConfig(fov=math.nan),
@@ -67,14 +67,14 @@ def _bad_physics() -> Any:
 _COUNT = [0, -1, 2.5, "3", True, math.nan, math.inf]
 _IMAGE = [0, -1, 4096, 2.5, "64", True, math.nan]
 _CHOICE = ["garbage", 3]
-# Invalid values of each keyword argument, by name; ``None`` is added where the default is not ``None``.
+# Invalid values of each keyword argument, by name; ``None`` is added unless the default or annotation allows it.
 BAD_KWARGS: dict[str, Callable[[], list[Any]]] = {
     "render_mode": lambda: list(_CHOICE),
     "obs_mode": lambda: list(_CHOICE),
     "reward_type": lambda: list(_CHOICE),
     "control": lambda: list(_CHOICE),
     "split": lambda: list(_CHOICE),
-    "camera": lambda: ["garbage", *_nan_camera()],
+    "camera": lambda: ["garbage", *_bad_cameras()],
     "physics": lambda: ["fast", *_bad_physics()],
     "gripper_size": lambda: list(_IMAGE),
     "image_size": lambda: list(_IMAGE),
@@ -150,8 +150,7 @@ class Driver:
         self.ended = False
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self.last = self.env.reset(**{"seed": 0, **kwargs})
-        return self.last
+            return self.env.reset(**{"seed": 0, **kwargs})
 
     def agents(self) -> list[str]:
         return list(self.env.possible_agents) if self.form != "gym" else []
@@ -200,31 +199,25 @@ class Driver:
             self.env.close()
 
     # -- what the environment accepts ---------------------------------------------------------------
-    def keyword_arguments(self) -> list[str]:
-        """The constructor's keyword arguments (through ``**kwargs`` passed on to a base class)."""
+    def constructor(self) -> tuple[list[str], dict[str, inspect.Parameter]]:
+        """The constructor's keyword arguments (through ``**kwargs`` passed on to a base class, not through a
+        ``**unknown`` that is refused), and every parameter of the class hierarchy by name."""
         base = self.env.unwrapped if self.form == "gym" else getattr(self.env, "unwrapped", self.env)
         base = getattr(base, "env", base)  # PettingZoo's parallel_to_aec keeps the parallel game as .env
         names: list[str] = []
+        params: dict[str, inspect.Parameter] = {}
+        passed_on = True
         for cls in type(base).__mro__:
             if "__init__" not in vars(cls):
                 continue
-            params = inspect.signature(cls.__init__).parameters.values()
-            names += [p.name for p in params if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-            passed_on = [p for p in params if p.kind is p.VAR_KEYWORD and p.name != "unknown"]
-            if not passed_on:
-                break
-        return [n for n in dict.fromkeys(names) if n not in IDENTITY]
-
-    def parameters(self) -> dict[str, inspect.Parameter]:
-        """The constructor parameters by name (for their defaults and annotations)."""
-        base = self.env.unwrapped if self.form == "gym" else getattr(self.env, "unwrapped", self.env)
-        base = getattr(base, "env", base)
-        found: dict[str, inspect.Parameter] = {}
-        for cls in type(base).__mro__:
-            if "__init__" in vars(cls):
-                for p in inspect.signature(cls.__init__).parameters.values():
-                    found.setdefault(p.name, p)
-        return found
+            signature = inspect.signature(cls.__init__).parameters.values()
+            for p in signature:
+                params.setdefault(p.name, p)
+            if passed_on:
+                names += [p.name for p in signature
+                          if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+                passed_on = any(p.kind is p.VAR_KEYWORD and p.name != "unknown" for p in signature)
+        return [n for n in dict.fromkeys(names) if n not in IDENTITY], params
 
 
 def judge(error: BaseException, env_id: str, needles: Sequence[str], framework: bool = False) -> tuple[str, str]:
@@ -242,14 +235,15 @@ def judge(error: BaseException, env_id: str, needles: Sequence[str], framework: 
     return ("clear" if typed and named and expects else "obscure"), detail
 
 
-def _attempt(driver: Driver, call: Callable[[], Any], follow: Callable[[], Any], needles: Sequence[str],
+def _attempt(env_id: str, call: Callable[[], Any], follow: Callable[[], Any], needles: Sequence[str],
              framework: bool = False) -> tuple[str, str]:
+    """The class of ``call`` (an invalid input), judged by its error or, without one, by the valid ``follow``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             call()
         except Exception as error:  # noqa: BLE001 - every error is classified
-            return judge(error, driver.env_id, needles, framework)
+            return judge(error, env_id, needles, framework)
         try:
             follow()
         except Exception as error:  # noqa: BLE001
@@ -331,7 +325,7 @@ def fuzz_env(env_id: str, form: str, kinds: Sequence[str] | None = None) -> list
         for kind, label, call, follow, needles in _runtime_cases(driver):
             if kinds and kind not in kinds:
                 continue
-            verdict, detail = _attempt(driver, call, follow, needles)
+            verdict, detail = _attempt(env_id, call, follow, needles)
             try:
                 driver.reset()
             except Exception as error:  # noqa: BLE001 - a refusal that broke the env is a late failure
@@ -341,7 +335,7 @@ def fuzz_env(env_id: str, form: str, kinds: Sequence[str] | None = None) -> list
                 driver = Driver(env_id, form)
                 driver.reset()
             add(kind, label, verdict, detail)
-        names, params = driver.keyword_arguments(), driver.parameters()
+        names, params = driver.constructor()
     finally:
         driver.close()
     if not kinds or "kwargs" in kinds:
@@ -382,66 +376,36 @@ def _kwargs_case(env_id: str, form: str, kwargs: dict[str, Any], needle: str) ->
                 raise ValueError(f"non-finite reward {reward}")
 
     try:
-        return _attempt_construct(env_id, build, use, needle)
+        return _attempt(env_id, build, use, (needle,))
     finally:
         for driver in holder:
             driver.close()
 
 
-def _attempt_construct(env_id: str, build: Callable[[], None], use: Callable[[], None], needle: str) -> tuple[str, str]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            build()
-        except Exception as error:  # noqa: BLE001
-            return judge(error, env_id, (needle,))
-        try:
-            use()
-        except Exception as error:  # noqa: BLE001
-            return "late", f"{type(error).__name__}: {error}"[:300]
-    return "silent", ""
-
-
 def _lifecycle(env_id: str, form: str, names: Sequence[str]) -> Iterator[tuple[str, str, str]]:
-    # One environment in turn before reset, after the match ended and after close; the games get a short match.
+    """Steps before reset, after a game's match ended and after close, on one environment in turn (games get a
+    short match). Gymnasium leaves stepping on after ``terminated`` to the env (goal envs keep simulating, and
+    hindsight replays rely on it), so only the games' end is fuzzed."""
     driver = Driver(env_id, form, {k: v for k, v in SHORT_EPISODE.items() if k in names})
-    try:
+    env, nothing = driver.env, (lambda: None)
+
+    def step_all() -> Any:
         if form == "parallel":
-            agents = driver.agents()
-            verdict = _attempt(driver, lambda: driver.env.step({a: driver.sample(a) for a in agents}),
-                               lambda: None, ("reset",))
-            yield "step before reset", *verdict
-            yield "step({}) before reset", *_attempt(driver, lambda: driver.env.step({}), lambda: None, ("reset",))
-        elif form == "aec":
-            agent = driver.agents()[0]
-            yield "step before reset", *_attempt(driver, lambda: driver.env.step(driver.sample(agent)), lambda: None,
-                                                  ("reset",))
-        else:
-            yield "step before reset", *_attempt(driver, lambda: driver.env.step(driver.sample()), lambda: None,
-                                                  ("reset",), framework=True)
-        # Gymnasium leaves stepping on after ``terminated`` to the env (goal envs keep simulating, and
-        # hindsight replays rely on it), so only the games' end is fuzzed.
+            return env.step({a: driver.sample(a) for a in driver.agents()})
+        return env.step(driver.sample(driver.agents()[0] if form == "aec" else None))
+
+    try:
+        yield "step before reset", *_attempt(env_id, step_all, nothing, ("reset",), framework=form == "gym")
+        if form == "parallel":
+            yield "step({}) before reset", *_attempt(env_id, lambda: env.step({}), nothing, ("reset",))
         if form != "gym" and _run_to_end(driver):
-            agents = driver.agents()
+            yield "step after the match ended", *_attempt(env_id, step_all, nothing, ("reset",))
             if form == "parallel":
-                yield "step after the match ended", *_attempt(
-                    driver, lambda: driver.env.step({a: driver.sample(a) for a in agents}), lambda: None, ("reset",))
-                yield "step({}) after the match ended", *_attempt(driver, lambda: driver.env.step({}), lambda: None,
-                                                                    ("reset",))
-            else:
-                yield "step after the match ended", *_attempt(
-                    driver, lambda: driver.env.step(driver.sample(agents[0])), lambda: None, ("reset",))
-        # After close.
+                yield "step({}) after the match ended", *_attempt(env_id, lambda: env.step({}), nothing, ("reset",))
         driver.reset()
         driver.close()
-        if form == "parallel":
-            step = lambda: driver.env.step({a: driver.sample(a) for a in driver.agents()})  # noqa: E731
-        elif form == "aec":
-            step = lambda: driver.env.step(driver.sample(driver.env.agent_selection))  # noqa: E731
-        else:
-            step = lambda: driver.env.step(driver.sample())  # noqa: E731
-        yield "step after close", *_attempt(driver, step, lambda: None, ("close",))
-        yield "reset after close", *_attempt(driver, lambda: driver.env.reset(seed=0), lambda: None, ("close",))
+        yield "step after close", *_attempt(env_id, step_all, nothing, ("close",))
+        yield "reset after close", *_attempt(env_id, lambda: env.reset(seed=0), nothing, ("close",))
     finally:
         driver.close()
 

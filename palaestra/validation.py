@@ -168,7 +168,7 @@ def check_options(env_id: str, options: Any, accepted: Collection[str] | None = 
     unknown = [k for k in options if k not in accepted]
     if unknown:
         raise ValueError(
-            f"{env_id}: unknown reset option(s) {unknown}; expected keys from {list(accepted)} (options={options!r})"
+            f"{env_id}: unknown reset option(s) {unknown}; expected keys from {list(accepted)}"
         )
     return dict(options)
 

@@ -64,14 +64,12 @@ def test_the_classifier_tells_the_four_classes_apart():
     assert fuzz.judge(ValueError("seed=-1; expected a non-negative integer"), env_id, ("seed",))[0] == "obscure"
     assert fuzz.judge(ValueError(f"{env_id}: bad seed"), env_id, ("seed",))[0] == "obscure"  # nothing expected
 
-    class Probe:
-        env_id = "palaestra/Tag-v0"
-
     def fail():
         raise ValueError("too late")
 
-    assert fuzz._attempt(Probe(), lambda: None, lambda: None, ("seed",))[0] == "silent"
-    assert fuzz._attempt(Probe(), lambda: None, fail, ("seed",))[0] == "late"
+    assert fuzz._attempt(env_id, lambda: None, lambda: None, ("seed",))[0] == "silent"
+    assert fuzz._attempt(env_id, lambda: None, fail, ("seed",))[0] == "late"
+    assert fuzz._attempt(env_id, lambda: {}["player_0"], fail, ())[0] == "obscure"
 
 
 # -- property-based: any action is either valid and taken, or refused naming the env and the action ----

@@ -83,7 +83,8 @@ class VolleyballEnv(SeededSpaces, ParallelEnv):
         render_mode: str | None = None,
         **unknown: Any,
     ) -> None:
-        known = type(team_size) is int and team_size in TEAM_SIZES
+        known = isinstance(team_size, (int, np.integer)) and not isinstance(team_size, bool) and team_size in TEAM_SIZES
+        team_size = int(team_size) if known else team_size
         self.env_id = env_id_for(team_size) if known else "palaestra/Volleyball"
         reject_unknown_kwargs(self.env_id, unknown, _ACCEPTED)
         if not known:

@@ -36,8 +36,8 @@ class PlayroomChainEnv(PlayroomLanguageEnv):
         self.completed = 0
         self._since_instruction = 0
 
-    def _check_options(self) -> None:
-        super()._check_options()
+    def _check_arguments(self) -> None:
+        super()._check_arguments()
         self.length = check_positive_int(self.env_id, "length", self.length)
         self.steps_per_instruction = check_positive_int(self.env_id, "steps_per_instruction", self.steps_per_instruction)
 

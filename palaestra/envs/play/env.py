@@ -77,7 +77,7 @@ class PlayroomEnv(gym.Env):
         self.camera = check_camera(self.env_id, camera, STATIC_CAMERA)
         self.gripper_size = check_positive_int(self.env_id, "gripper_size", gripper_size, maximum=MAX_IMAGE_SIDE)
         physics = check_physics(self.env_id, physics)
-        self._check_options()
+        self._check_arguments()
         self._life = Lifecycle()
         self.scene = PlayScene(physics, mode="gui" if render_mode == "human" else "direct")
         self.action_space = spaces.Box(-1.0, 1.0, shape=(self.scene.robot.action_dim,), dtype=np.float32)
@@ -130,7 +130,7 @@ class PlayroomEnv(gym.Env):
         return self.scene.world
 
     # -- hooks for the conditioned variants ----------------------------------------------------------
-    def _check_options(self) -> None:
+    def _check_arguments(self) -> None:
         """Check the variant's own keyword arguments, before the scene is built (they are set already)."""
 
     def _observation_space(self) -> spaces.Space:

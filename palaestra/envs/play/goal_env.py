@@ -40,7 +40,7 @@ class PlayroomGoalEnv(PlayroomEnv):
         self.goal_task = ""
         self._succeeded = False  # judged once per reset and step, read by reward, termination and info
 
-    def _check_options(self) -> None:
+    def _check_arguments(self) -> None:
         self.tasks = self._task_names(self.tasks)
 
     def _observation_space(self) -> spaces.Space:

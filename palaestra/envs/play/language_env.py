@@ -46,7 +46,7 @@ class PlayroomLanguageEnv(PlayroomEnv):
         self.instruction_start = None
         self._tokens = np.zeros(MAX_TOKENS, dtype=np.int64)
 
-    def _check_options(self) -> None:
+    def _check_arguments(self) -> None:
         if not isinstance(self.split, str) or self.split not in instructions.SPLITS:
             raise ValueError(
                 f"{self.env_id}: split={self.split!r} is not valid; expected one of {list(instructions.SPLITS)}"
