@@ -16,6 +16,7 @@ ID against these rules.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping
 from enum import Enum
@@ -281,11 +282,20 @@ def check_physics(env_id: str, physics: Any) -> Any:
         return PhysicsConfig()
     if not isinstance(physics, PhysicsConfig):
         raise TypeError(f"{env_id}: physics={physics!r}; expected None or a palaestra.sim.world.PhysicsConfig")
-    check_real(env_id, "physics.timestep", physics.timestep, 1e-5, 0.1)
-    check_real(env_id, "physics.gravity", physics.gravity, -100.0, 100.0)
-    check_positive_int(env_id, "physics.substeps", physics.substeps, maximum=1000)
-    check_positive_int(env_id, "physics.solver_iterations", physics.solver_iterations, maximum=10_000)
+    # Every field by the type of its default, so that a field added later is checked too.
+    for f in dataclasses.fields(physics):
+        name, value = f"physics.{f.name}", getattr(physics, f.name)
+        if isinstance(f.default, bool):
+            check_flag(env_id, name, value)
+        elif isinstance(f.default, int):
+            check_positive_int(env_id, name, value, maximum=10_000)
+        elif isinstance(f.default, float):
+            check_real(env_id, name, value, *_PHYSICS_RANGES.get(f.name, (-math.inf, math.inf)))
     return physics
+
+
+# Sensible bounds of the float fields of PhysicsConfig (a timestep of 0 or 1 s is a typo, not a setting).
+_PHYSICS_RANGES = {"timestep": (1e-5, 0.1), "gravity": (-100.0, 100.0), "contact_erp": (0.0, 1.0)}
 
 
 def check_camera(env_id: str, camera: Any, default: Any = None) -> Any:
