@@ -136,3 +136,10 @@ def test_physics_and_camera_configs_are_checked_field_by_field():
 def test_numbers_and_flags_refuse_nan_booleans_text_and_absurd_sizes(check, value):
     with pytest.raises(ValueError, match=r"palaestra/Soccer2v2-v0: shaping=.*; expected"):
         check(value)
+
+
+def test_palaestra_make_refuses_a_render_mode_that_is_not_a_name_before_gymnasium_make_trips_on_it():
+    import palaestra
+
+    with pytest.raises(ValueError, match=r"palaestra/Reach-v0: render_mode=3 is not supported; expected None or a mode"):
+        palaestra.make("palaestra/Reach-v0", render_mode=3)
