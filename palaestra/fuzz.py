@@ -12,6 +12,12 @@ point of an environment's life (before reset, after a game's match ended, after 
 * ``silent``: accepted, and the next valid calls run on without complaint;
 * ``late``: accepted, but a later valid call (the next step, the last agent's turn, the next reset) fails.
 
+Framework-normal behaviour is not fuzzed: stepping a Gymnasium env on after ``terminated`` (goal envs keep
+simulating; hindsight replays rely on it), unknown reset-option keys in the PettingZoo forms (PettingZoo's own
+API tests reset with ``options={"options": 1}``), a dead agent's ``None`` turn in the AEC form, and a
+non-string ``render_mode`` passed to ``gymnasium.make`` (it fails inside ``gymnasium.make`` before the env
+runs; ``palaestra.make`` refuses it).
+
 Run ``python -m palaestra.fuzz`` for the counts by class (``--id`` to restrict, ``--show`` to list cases).
 """
 
