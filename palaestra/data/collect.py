@@ -166,16 +166,15 @@ class ExpertAgent:
 def _collect(out: str | os.PathLike, info: dict[str, Any], agent: AgentFactory, grid: WindowGrid, progress: bool,
              total: int, plan: Callable[[int, int], tuple[int, int] | None]) -> PlayDataset:
     """Record episodes while ``plan(index, steps done)`` gives their ``(seed, most steps)``; Ctrl-C stops."""
-    from rich.progress import Progress
-
     import palaestra
+    from palaestra.progress import progress_bar
 
     env = palaestra.make(info["env_id"], max_episode_steps=info["steps_per_episode"], **info["env_kwargs"])
     interrupted = False
     try:
         writer = PlayDatasetWriter(out, env, info, grid)
         try:
-            with stop_signals_interrupt(), Progress(transient=True, disable=not progress) as bar:
+            with stop_signals_interrupt(), progress_bar("steps", disable=not progress) as bar:
                 task = bar.add_task(f"recording {info['source']} data", total=total)
                 done = 0
                 while (episode := plan(writer.episodes, done)) is not None:

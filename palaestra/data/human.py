@@ -89,7 +89,10 @@ def play_keyboard(
     episode: dict[str, Any] = {}
     try:
         with stop_signals_interrupt():
-            pygame.init()
+            # Display and font only: pygame.init() would also open audio, which on a machine without a sound card
+            # prints a screenful of ALSA errors.
+            pygame.display.init()
+            pygame.font.init()
             side = int(VIEW * SCALE)
             screen = pygame.display.set_mode((side + PANEL, side))
             pygame.display.set_caption(f"{env_id}: keyboard play")

@@ -115,7 +115,7 @@ def collect_offline(
     finished episode; the metadata then says ``interrupted``.
     """
     import minari
-    from rich.progress import Progress
+    from palaestra.progress import progress_bar
 
     import palaestra
     from palaestra import registry
@@ -145,7 +145,7 @@ def collect_offline(
     try:
         root, store, lock = storage.new_dataset(out, env, info)
         try:
-            with stop_signals_interrupt(), Progress(transient=True, disable=not progress) as bar:
+            with stop_signals_interrupt(), progress_bar("episodes", disable=not progress) as bar:
                 task = bar.add_task(f"recording {record.name} {policy}", total=episodes)
                 for i in range(episodes):
                     buffer, attrs = _episode(env, expert, policy, seed + i, goals, split, noise)

@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "GoalSampler": "goals",
     "Curriculum": "goals",
     "relabel": "goals",
+    "FixedRoster": "roster",
     "Instruction": "language",
     "LanguageExtraMissing": "language",
 }
