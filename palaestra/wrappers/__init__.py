@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "Push": "perturbations",
     "Displace": "perturbations",
     "InstructionSwitch": "perturbations",
+    "TaskSwitch": "perturbations",
     "ColorJitter": "perturbations",
     "LightingJitter": "perturbations",
     "CameraJitter": "perturbations",
