@@ -89,8 +89,8 @@ def play_keyboard(
     episode: dict[str, Any] = {}
     try:
         with stop_signals_interrupt():
-            # Display and font only: pygame.init() would also open audio, which on a machine without a sound card
-            # prints a screenful of ALSA errors.
+            # Display and font only: pygame.init() would also open audio, which on a machine without a sound
+            # card prints a screenful of ALSA errors.
             pygame.display.init()
             pygame.font.init()
             side = int(VIEW * SCALE)
