@@ -10,10 +10,14 @@ minari (those load when an environment or a tool needs them).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from palaestra import registry
-from palaestra.registry import UnknownEnvironmentError, get, ids
+# pygame (the games' windows and frames) prints a greeting on import; the user's own setting still wins.
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+from palaestra import registry  # noqa: E402
+from palaestra.registry import UnknownEnvironmentError, get, ids  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "ids", "get", "make", "make_parallel", "make_aec", "register", "UnknownEnvironmentError"]
@@ -29,6 +33,9 @@ def make(env_id: str, **kwargs: Any):
     record = get(env_id)
     if record.multi_agent:
         raise ValueError(f"{record.id} is a multi-agent environment; use palaestra.make_parallel or make_aec")
+    render_mode = kwargs.get("render_mode")
+    if render_mode is not None and not isinstance(render_mode, str):  # gymnasium.make fails on it obscurely
+        raise ValueError(f"{record.id}: render_mode={render_mode!r} is not supported; expected None or a mode name")
     return gym.make(record.id, **kwargs)
 
 

@@ -36,6 +36,28 @@ def console(stderr: bool = False) -> Any:
 
 
 def error(message: object) -> int:
-    """Print a usage error as ``palaestra: message`` on stderr; returns its exit status, 2."""
+    """Print a usage error as ``palaestra: message`` on stderr; returns its exit status, 2. A missing optional
+    dependency is told with the extra that installs it."""
+    if isinstance(message, ImportError):
+        from palaestra.extras import explain
+
+        message = explain(message)
     print(f"palaestra: {message}", file=sys.stderr)
     return 2
+
+
+def file_error(problem: OSError) -> int:
+    """A file system error as one line naming the path (``palaestra: PATH: reason``); returns 2."""
+    return error(f"{problem.filename}: {problem.strerror or problem}")
+
+
+def output_file_problem(path: str) -> str | None:
+    """Why ``path`` cannot be written as a new or replaced file (checked before a long run), or ``None``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return f"{path}: is a folder; expected a file name"
+    if not os.path.isdir(folder):
+        return f"{path}: its folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"{path}: its folder {folder} is not writable"
+    return None

@@ -27,6 +27,7 @@ from palaestra.wrappers.perturb.observation import (
 )
 from palaestra.wrappers.perturb.presets import PRESETS, resolve
 from palaestra.wrappers.perturb.schedules import Constant, Cyclic, Drift, RandomWalk, Schedule
+from palaestra.wrappers.perturb.task_switch import TaskSwitch
 from palaestra.wrappers.perturb.visual import CameraJitter, ColorJitter, Distractors, LightingJitter
 from palaestra.wrappers.perturb.wrapper import Perturb
 
@@ -58,6 +59,7 @@ __all__ = [
     "Schedule",
     "SensorDropout",
     "StickyActions",
+    "TaskSwitch",
     "StuckSensors",
     "make_perturbed",
     "resolve",
@@ -82,4 +84,6 @@ def make_perturbed(base_id: str, preset: str, **kwargs: Any) -> Perturb:
     except (TypeError, ValueError) as error:
         # The base environment names itself; the user asked for the perturbed ID.
         raise type(error)(str(error).replace(base.id, env_id)) from error
+    # The base env names itself in every later error (seeds, options, actions, lifecycle): by the ID asked for.
+    env.unwrapped.env_id = env_id
     return Perturb(env, preset, env_id=env_id)
