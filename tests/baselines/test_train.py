@@ -37,7 +37,7 @@ def test_a_tiny_her_run_writes_curve_checkpoints_and_a_loadable_model(tmp_path, 
     assert (run / "checkpoint_100.pt").exists() and (run / "model.pt").exists()
     assert main(["evaluate", "Reach", "--model", str(run / "model.pt"), "--episodes", "2"]) == 0
     out = capsys.readouterr().out
-    assert f"success_rate {rows[-1]['success_rate']:.3f}" in out  # the loaded weights act as the trained model
+    assert f"{rows[-1]['success_rate']:.3f} [" in out  # the loaded weights act as the trained model
     assert main(["evaluate", "Reach-Perturbed-Hard", "--model", str(run / "model.pt"), "--episodes", "2"]) == 0
     assert "palaestra/Reach-Perturbed-Hard-v0 over 2 seeded episodes" in capsys.readouterr().out
     assert main(["evaluate", "Push", "--model", str(run / "model.pt")]) == 2
