@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 import numpy as np
 from gymnasium import spaces
@@ -38,6 +39,18 @@ def check_positive_int(env_id: str, name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{env_id}: {name}={value!r}; expected a positive integer")
     return int(value)
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def check_choice(env_id: str, name: str, kind: type[E], value: Any) -> E:
+    """``value`` as a member of the enum ``kind``; ``ValueError`` naming the env, the argument and the choices."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = [m.value for m in kind]
+        raise ValueError(f"{env_id}: {name}={value!r} is not valid; expected one of {allowed}") from None
 
 
 def reject_unknown_kwargs(env_id: str, unknown: Mapping[str, Any], accepted: Iterable[str]) -> None:

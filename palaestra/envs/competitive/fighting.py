@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -28,6 +27,7 @@ from palaestra.envs.competitive.common import (
 )
 from palaestra.sim.fighters import BLUE, RED, Fighter, FighterState
 from palaestra.sim.world import CameraConfig, PhysicsConfig, World
+from palaestra.validation import check_choice
 
 AGENTS = ("red_0", "blue_0")
 TEAMS = {"red": ("red_0",), "blue": ("blue_0",)}
@@ -77,7 +77,7 @@ class FightingEnv(SeededSpaces, ParallelEnv):
         physics: PhysicsConfig | None,
     ) -> None:
         super().__init__()
-        self.obs_mode = _choice(self.env_id, "obs_mode", ObsMode, obs_mode)
+        self.obs_mode = check_choice(self.env_id, "obs_mode", ObsMode, obs_mode)
         check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
         for name, value in (("max_cycles", max_cycles), ("image_size", image_size)):
             if not isinstance(value, (int, np.integer)) or value < 1:
@@ -246,11 +246,3 @@ class FighterPolicy(Policy):
         """Turn command facing the own-frame point ``(x, y)``, damped by the turn rate."""
         return float(np.clip(2.5 * math.atan2(y, x) - 0.3 * yaw_rate, -1.0, 1.0))
 
-
-
-def _choice(env_id: str, name: str, kind: type[Enum], value: Any) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = [m.value for m in kind]
-        raise ValueError(f"{env_id}: {name}={value!r} is not valid; expected one of {allowed}") from None

@@ -12,7 +12,7 @@ from gymnasium import spaces
 from palaestra.envs.manipulation.tasks import TASKS
 from palaestra.sim.robot import Control, Panda
 from palaestra.sim.world import CameraConfig, PhysicsConfig, World
-from palaestra.validation import check_action, reject_unknown_kwargs
+from palaestra.validation import check_action, check_choice, reject_unknown_kwargs
 
 
 class RewardType(str, Enum):
@@ -55,9 +55,9 @@ class ManipulationEnv(gym.Env):
         reject_unknown_kwargs(self.env_id, unknown, _ACCEPTED)
         if task not in TASKS:
             raise ValueError(f"{self.env_id}: unknown task {task!r}; expected one of {sorted(TASKS)}")
-        self.reward_type = _enum(self.env_id, "reward_type", RewardType, reward_type)
-        self.obs_mode = _enum(self.env_id, "obs_mode", ObsMode, obs_mode)
-        control = _enum(self.env_id, "control", Control, control)
+        self.reward_type = check_choice(self.env_id, "reward_type", RewardType, reward_type)
+        self.obs_mode = check_choice(self.env_id, "obs_mode", ObsMode, obs_mode)
+        control = check_choice(self.env_id, "control", Control, control)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
                 f"{self.env_id}: render_mode={render_mode!r} is not supported; "
@@ -164,11 +164,3 @@ def _env_id(task: str) -> str:
     from palaestra.registry import id_for_entry
 
     return id_for_entry("manipulation", task)
-
-
-def _enum(env_id: str, name: str, kind: type[Enum], value: Any) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        allowed = [m.value for m in kind]
-        raise ValueError(f"{env_id}: {name}={value!r} is not valid; expected one of {allowed}") from None
