@@ -321,6 +321,21 @@ DRONES: tuple[EnvRecord, ...] = tuple(
     )
 )
 
+_MATCH = "palaestra.envs.drones.match"
+DRONES += tuple(
+    EnvRecord(
+        id=f"{NAMESPACE}/DroneVolleyball{size}v{size}-v0", family="drones", entry_point=f"{_MATCH}:parallel_env",
+        summary=summary, success="win the match: first side to 3 points (by score after the step limit)",
+        kwargs={"team_size": size}, max_episode_steps=cycles,
+        tags=_DRONE_TAGS | {"multi-agent", "two-player" if size == 1 else "team"},
+        opponents="palaestra.envs.drones.teams:OPPONENTS", expert_threshold=0.8,
+    )
+    for size, cycles, summary in (
+        (1, 1440, "1v1 drone volleyball: one Crazyflie a side, full rules, a referee's record of every point."),
+        (3, 1440, "3v3 drone volleyball: three touches a side, no drone twice in a row, drones keep to their side."),
+    )
+)
+
 RECORDS: tuple[EnvRecord, ...] = MANIPULATION + PLAY + COMPETITIVE + PERTURBED + DRONES
 
 

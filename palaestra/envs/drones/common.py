@@ -39,8 +39,10 @@ class ObsMode(str, Enum):
     PIXELS = "pixels"
 
 
-# Both action modes are four numbers in [-1, 1]: rotor thrusts, or collective thrust and three body rates.
-ACTION_SPACE = spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
+def action_space() -> spaces.Box:
+    """A new action space (each env seeds its own): four numbers in [-1, 1] in both action modes, rotor
+    thrusts or collective thrust and three body rates."""
+    return spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
 
 
 def drone_features(state: ArenaState, i: int, mirrored: bool) -> list[float]:
@@ -75,3 +77,20 @@ def court_camera(length: float, size: int) -> CameraConfig:
     camera = CameraConfig(target=(0.0, 0.0, 0.2), distance=1.25 * length, yaw=90.0, pitch=-35.0, fov=55.0,
                           near=0.05, far=10.0)
     return replace(camera, width=size, height=size)
+
+
+class CourtRendering:
+    """``render()`` and ``close()`` of an env that owns a :class:`~palaestra.sim.drones.arena.DroneArena` as
+    ``self.arena`` and a ``self._render_camera``."""
+
+    render_mode: str | None
+
+    def render(self) -> np.ndarray | None:
+        if self.render_mode == "rgb_array":
+            return self.arena.world.render(self._render_camera)
+        return None
+
+    def close(self) -> None:
+        arena = getattr(self, "arena", None)
+        if arena is not None:
+            arena.close()

@@ -14,12 +14,13 @@ import numpy as np
 from gymnasium import spaces
 
 from palaestra.envs.drones.common import (
-    ACTION_SPACE,
     BASE_FEATURES,
     CRASH_HEIGHT,
+    CourtRendering,
     RED,
     RENDER_SIZE,
     ObsMode,
+    action_space,
     ball_features,
     court_camera,
     drone_features,
@@ -31,7 +32,7 @@ from palaestra.validation import check_action, check_choice, check_positive_int,
 DRILL_KWARGS = ("action_mode", "obs_mode", "render_mode", "image_size")
 
 
-class DrillEnv(gym.Env):
+class DrillEnv(CourtRendering, gym.Env):
     """Base of the drills (see each subclass for its task). Observation: the 24 drone and ball features of
     :data:`~palaestra.envs.drones.common.BASE_FEATURES` then the drill's :attr:`extra_features`, float32
     (``obs_mode="state"``), or an RGB court-camera frame (``"pixels"``). Action: ``Box(-1, 1, (4,))`` in
@@ -57,7 +58,7 @@ class DrillEnv(gym.Env):
         self.arena = DroneArena(self.court, [RED], gui=render_mode == "human")
         self._image_camera = court_camera(self.court.length, size)
         self._render_camera = court_camera(self.court.length, RENDER_SIZE)
-        self.action_space = ACTION_SPACE
+        self.action_space = action_space()
         if self.obs_mode is ObsMode.STATE:
             dim = len(BASE_FEATURES) + len(self.extra_features)
             self.observation_space = spaces.Box(-np.inf, np.inf, shape=(dim,), dtype=np.float32)
@@ -85,16 +86,6 @@ class DrillEnv(gym.Env):
         if self._crashed():
             terminated, success = True, False
         return self._observation(), reward, terminated, False, self._info(success)
-
-    def render(self) -> np.ndarray | None:
-        if self.render_mode == "rgb_array":
-            return self.arena.world.render(self._render_camera)
-        return None
-
-    def close(self) -> None:
-        arena = getattr(self, "arena", None)
-        if arena is not None:
-            arena.close()
 
     # -- drill hooks -------------------------------------------------------------------------------
     def _place(self) -> tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]:

@@ -35,6 +35,9 @@ from palaestra.sim.world import PhysicsConfig, World
 
 DRONE_PHYSICS = PhysicsConfig(timestep=1.0 / 240.0, substeps=5, solver_iterations=10)
 MAX_RATES = (4.0 * math.pi, 4.0 * math.pi, 2.0 * math.pi)  # rad/s at a body-rate action of +-1
+# Contacts of one drone with the ball closer together than this (s) are one touch: a drone pushing on
+# through a hit chatters on and off the ball for a few substeps, which is one hit, not a double touch.
+TOUCH_GAP = 0.05
 
 
 class ActionMode(str, Enum):
@@ -63,7 +66,7 @@ class ArenaState:
 class StepEvents:
     """What happened to the ball during one control step, in substep order."""
 
-    touches: tuple[int, ...]  # drone index of every new ball contact
+    touches: tuple[int, ...]  # drone index of every new touch (contact after TOUCH_GAP without one)
     floor: tuple[float, float] | None  # (x, y) of the ball's first floor contact, if any
     net: bool  # the ball touched the net
 
@@ -96,7 +99,9 @@ class DroneArena:
         self.max_rates = np.asarray(MAX_RATES)
         self._drag = ball.drag_constant
         self._substeps = physics.substeps
-        self._in_contact: set[int] = set()
+        self._gap = int(round(TOUCH_GAP / physics.timestep))
+        self._clock = 0  # substeps since the last place()
+        self._last_contact: dict[int, int] = {}
         # Bound functions: attribute lookups on the client cost more than a substep's physics.
         self._step = c.stepSimulation
         self._force = c.applyExternalForce
@@ -129,7 +134,7 @@ class DroneArena:
     def reset(self) -> None:
         """Back to the built scene (O(1): Bullet's saved state), before :meth:`place`."""
         self.world.restore()
-        self._in_contact = set()
+        self._last_contact = {}
 
     def place(self, positions: np.ndarray, yaws: np.ndarray, ball_position, ball_velocity=(0.0, 0.0, 0.0)) -> None:
         """Drones level at ``positions`` facing ``yaws``, at rest; the ball at ``ball_position`` with a velocity."""
@@ -139,7 +144,7 @@ class DroneArena:
             c.resetBaseVelocity(body, (0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
         c.resetBasePositionAndOrientation(self.ball, list(ball_position), (0.0, 0.0, 0.0, 1.0))
         c.resetBaseVelocity(self.ball, list(ball_velocity), (0.0, 0.0, 0.0))
-        self._in_contact = set()
+        self._last_contact = {}
 
     # -- stepping ----------------------------------------------------------------------------------
     def step(self, action: np.ndarray, mode: ActionMode) -> StepEvents:
@@ -169,18 +174,18 @@ class DroneArena:
             k = -self._drag * math.sqrt(vx * vx + vy * vy + vz * vz)
             force(ball, -1, (k * vx, k * vy, k * vz), self._pose(ball)[0], p.WORLD_FRAME)
             self._step()
-            touching: set[int] = set()
+            self._clock += 1
             for contact in self._contacts(bodyA=ball):
                 other = contact[2]
                 if other in self._index:
-                    touching.add(self._index[other])
+                    drone = self._index[other]
+                    if self._clock - self._last_contact.get(drone, -self._gap - 1) > self._gap:
+                        touches.append(drone)
+                    self._last_contact[drone] = self._clock
                 elif other == self.floor and floor is None:
                     floor = (contact[5][0], contact[5][1])
                 elif other == self.net:
                     net = True
-            if touching:
-                touches.extend(sorted(touching - self._in_contact))
-            self._in_contact = touching
         return StepEvents(tuple(touches), floor, net)
 
     # -- reading -----------------------------------------------------------------------------------

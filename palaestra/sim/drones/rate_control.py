@@ -50,7 +50,9 @@ class RateController:
     def wrench(self, thrusts: Sequence[float]) -> Wrench:
         """The (thrust, roll, pitch, yaw torque) that four rotor thrusts produce in the body frame."""
         f0, f1, f2, f3 = thrusts
-        return tuple(a * f0 + b * f1 + c * f2 + d * f3 for a, b, c, d in self.mixer)  # type: ignore[return-value]
+        (a0, a1, a2, a3), (b0, b1, b2, b3), (c0, c1, c2, c3), (d0, d1, d2, d3) = self.mixer
+        return (a0 * f0 + a1 * f1 + a2 * f2 + a3 * f3, b0 * f0 + b1 * f1 + b2 * f2 + b3 * f3,
+                c0 * f0 + c1 * f1 + c2 * f2 + c3 * f3, d0 * f0 + d1 * f1 + d2 * f2 + d3 * f3)
 
 
 def body_frame(quaternion: Sequence[float], vector: Sequence[float]) -> tuple[float, float, float]:
