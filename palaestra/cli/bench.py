@@ -40,6 +40,11 @@ def _bench(args: argparse.Namespace) -> int:
                 on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
             )
         game_bench.print_report(rows, common.console())
+    drone_games = [i for i in games if registry.get(i).family == "drones"]
+    if drone_games:
+        from palaestra.envs.drones import bench as drone_bench
+
+        drone_bench.print_report([drone_bench.measure(i) for i in drone_games], common.console())
     if not ids:
         return 0
     with Progress(console=common.console(stderr=True), transient=True) as progress:

@@ -80,10 +80,15 @@ def court_camera(length: float, size: int) -> CameraConfig:
 
 
 class CourtRendering:
-    """``render()`` and ``close()`` of an env that owns a :class:`~palaestra.sim.drones.arena.DroneArena` as
-    ``self.arena`` and a ``self._render_camera``."""
+    """``render()``, ``close()`` and the ``world`` of an env that owns a
+    :class:`~palaestra.sim.drones.arena.DroneArena` as ``self.arena`` and a ``self._render_camera``."""
 
     render_mode: str | None
+
+    @property
+    def world(self):
+        """The arena's PyBullet world (``palaestra bench`` times its substeps)."""
+        return self.arena.world
 
     def render(self) -> np.ndarray | None:
         if self.render_mode == "rgb_array":

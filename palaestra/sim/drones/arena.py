@@ -3,7 +3,8 @@
 Each physics substep (1/240 s) every drone gets its rotor wrench: the four rotor thrusts summed along the
 body's z axis at the centre of mass, and the torque of their lever arms plus their drag torques, applied in
 the body frame (one ``applyExternalForce`` and one ``applyExternalTorque`` per drone; for a rigid body this
-is exactly the four rotor forces at their hubs). The ball gets quadratic air drag. Bullet integrates the
+is exactly the four rotor forces at their hubs). The ball gets quadratic air drag, -k |v| v, each substep
+(Bullet's own damping is linear in v). Bullet integrates the
 rigid bodies and resolves every contact (ball-drone, ball-net, ball-floor, drone-drone, drone-net) with
 restitution. A control step is five substeps (48 Hz, VolleyBots' 50 Hz rounded to divide 240 Hz).
 
@@ -33,7 +34,9 @@ from palaestra.sim.drones.crazyflie import CRAZYFLIE_2X, Quadrotor
 from palaestra.sim.drones.rate_control import RateController
 from palaestra.sim.world import PhysicsConfig, World
 
-DRONE_PHYSICS = PhysicsConfig(timestep=1.0 / 240.0, substeps=5, solver_iterations=10)
+# One World.step() is one 240 Hz substep: the rotor wrenches must be applied before every one of them.
+DRONE_PHYSICS = PhysicsConfig(timestep=1.0 / 240.0, substeps=1, solver_iterations=10)
+SUBSTEPS = 5  # per control step: 48 Hz control
 MAX_RATES = (4.0 * math.pi, 4.0 * math.pi, 2.0 * math.pi)  # rad/s at a body-rate action of +-1
 # Contacts of one drone with the ball closer together than this (s) are one touch: a drone pushing on
 # through a hit chatters on and off the ball for a few substeps, which is one hit, not a double touch.
@@ -86,6 +89,7 @@ class DroneArena:
         drone: Quadrotor = CRAZYFLIE_2X,
         ball: Ball = TABLE_TENNIS_BALL,
         physics: PhysicsConfig = DRONE_PHYSICS,
+        substeps: int = SUBSTEPS,
         gui: bool = False,
     ) -> None:
         self.court, self.drone, self.ball_spec = court, drone, ball
@@ -98,12 +102,11 @@ class DroneArena:
         self.controller = RateController(drone)
         self.max_rates = np.asarray(MAX_RATES)
         self._drag = ball.drag_constant
-        self._substeps = physics.substeps
+        self._substeps = substeps
         self._gap = int(round(TOUCH_GAP / physics.timestep))
         self._clock = 0  # substeps since the last place()
         self._last_contact: dict[int, int] = {}
         # Bound functions: attribute lookups on the client cost more than a substep's physics.
-        self._step = c.stepSimulation
         self._force = c.applyExternalForce
         self._torque = c.applyExternalTorque
         self._pose = c.getBasePositionAndOrientation
@@ -173,7 +176,7 @@ class DroneArena:
             vx, vy, vz = self._vel(ball)[0]
             k = -self._drag * math.sqrt(vx * vx + vy * vy + vz * vz)
             force(ball, -1, (k * vx, k * vy, k * vz), self._pose(ball)[0], p.WORLD_FRAME)
-            self._step()
+            self.world.step()
             self._clock += 1
             for contact in self._contacts(bodyA=ball):
                 other = contact[2]
