@@ -336,6 +336,25 @@ DRONES += tuple(
     )
 )
 
+_COOP = "palaestra.envs.drones.coop"
+DRONES += tuple(
+    EnvRecord(
+        id=f"{NAMESPACE}/Drone{name}-v0", family="drones", entry_point=f"{_COOP}:parallel_env",
+        summary=summary, success=success, kwargs={"drill": drill}, max_episode_steps=480,
+        tags=_DRONE_TAGS | {"drill", "multi-agent", "cooperative"},
+        expert=f"{_EXPERTS}.drones:{expert}", expert_threshold=0.9,
+    )
+    for name, drill, expert, summary, success in (
+        ("Pass", "pass", "DronePassExpert", "Two drones bump a ball back and forth between them.",
+         "8 passes (alternate touches sending the ball up at 1.5 m/s or more) before it drops"),
+        ("SetSpike", "set_spike", "DroneSetSpikeExpert", "One drone sets a dropped ball, the other spikes it over the net.",
+         "a set by drone_0, a spike by drone_1, and the ball lands in the other half"),
+        ("SetSpikeBlock", "set_spike_block", "DroneSetSpikeExpert",
+         "Set and spike against a scripted blocker drone guarding the net.",
+         "a set, a spike past the blocker, and the ball lands in the other half"),
+    )
+)
+
 RECORDS: tuple[EnvRecord, ...] = MANIPULATION + PLAY + COMPETITIVE + PERTURBED + DRONES
 
 

@@ -172,9 +172,9 @@ def write_json(rows: Sequence[ValidationRow], path: str | Path, quick: bool) -> 
 
 def _reference(record: EnvRecord) -> str | None:
     """What validates ``record``: its expert's entry point, or ``opponents`` for a game with scripted levels."""
-    if record.multi_agent:
-        return "opponents" if record.opponents is not None else None
-    return record.expert
+    if record.multi_agent and record.opponents is not None:
+        return "opponents"
+    return record.expert  # a single-agent task's, or a cooperative game's (played by one policy for all agents)
 
 
 def matchup(env_id: str) -> tuple[str, str]:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from enum import Enum
+from typing import Any
 
 import numpy as np
 from gymnasium import spaces
 
 from palaestra.envs.drones.pilot import DroneView
-from palaestra.sim.drones.arena import ArenaState
+from palaestra.sim.drones.arena import ActionMode, ArenaState
 from palaestra.sim.world import CameraConfig
+from palaestra.validation import check_choice, check_positive_int
 
 OWN_FEATURES = (
     "x", "y", "z",  # own position, m
@@ -43,6 +45,18 @@ def action_space() -> spaces.Box:
     """A new action space (each env seeds its own): four numbers in [-1, 1] in both action modes, rotor
     thrusts or collective thrust and three body rates."""
     return spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
+
+
+def configure(env: Any, action_mode: str, obs_mode: str, render_mode: str | None, image_size: int) -> int:
+    """Check and set ``env.action_mode``, ``env.obs_mode`` and ``env.render_mode`` (errors name ``env.env_id``);
+    returns the checked image size."""
+    env.action_mode = check_choice(env.env_id, "action_mode", ActionMode, action_mode)
+    env.obs_mode = check_choice(env.env_id, "obs_mode", ObsMode, obs_mode)
+    modes = env.metadata["render_modes"]
+    if render_mode is not None and render_mode not in modes:
+        raise ValueError(f"{env.env_id}: render_mode={render_mode!r} is not supported; expected None or one of {modes}")
+    env.render_mode = render_mode
+    return check_positive_int(env.env_id, "image_size", image_size)
 
 
 def drone_features(state: ArenaState, i: int, mirrored: bool) -> list[float]:

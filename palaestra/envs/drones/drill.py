@@ -21,13 +21,14 @@ from palaestra.envs.drones.common import (
     RENDER_SIZE,
     ObsMode,
     action_space,
+    configure,
     ball_features,
     court_camera,
     drone_features,
 )
-from palaestra.sim.drones.arena import ActionMode, ArenaState, DroneArena, StepEvents
+from palaestra.sim.drones.arena import ArenaState, DroneArena, StepEvents
 from palaestra.sim.drones.court import COURT_1V1
-from palaestra.validation import check_action, check_choice, check_positive_int, reject_unknown_kwargs
+from palaestra.validation import check_action, reject_unknown_kwargs
 
 DRILL_KWARGS = ("action_mode", "obs_mode", "render_mode", "image_size")
 
@@ -47,13 +48,7 @@ class DrillEnv(CourtRendering, gym.Env):
     def __init__(self, action_mode: str = "ctbr", obs_mode: str = "state", render_mode: str | None = None,
                  image_size: int = 64, **unknown: Any) -> None:
         reject_unknown_kwargs(self.env_id, unknown, DRILL_KWARGS)
-        self.action_mode = check_choice(self.env_id, "action_mode", ActionMode, action_mode)
-        self.obs_mode = check_choice(self.env_id, "obs_mode", ObsMode, obs_mode)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"{self.env_id}: render_mode={render_mode!r} is not supported; expected None or one "
-                             f"of {self.metadata['render_modes']}")
-        size = check_positive_int(self.env_id, "image_size", image_size)
-        self.render_mode = render_mode
+        size = configure(self, action_mode, obs_mode, render_mode, image_size)
         self.court = COURT_1V1
         self.arena = DroneArena(self.court, [RED], gui=render_mode == "human")
         self._image_camera = court_camera(self.court.length, size)

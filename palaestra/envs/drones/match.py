@@ -20,7 +20,6 @@ from palaestra.envs.competitive.common import (
     OUTCOME_WIN,
     SeededSpaces,
     check_parallel_actions,
-    check_render_mode,
 )
 from palaestra.envs.drones.common import (
     BASE_FEATURES,
@@ -32,14 +31,15 @@ from palaestra.envs.drones.common import (
     RENDER_SIZE,
     ObsMode,
     action_space,
+    configure,
     ball_features,
     court_camera,
     drone_features,
 )
 from palaestra.envs.drones.rules import PointRecord, Referee
-from palaestra.sim.drones.arena import ActionMode, DroneArena
+from palaestra.sim.drones.arena import DroneArena
 from palaestra.sim.drones.court import COURT_1V1, COURT_3V3, SCALE
-from palaestra.validation import check_choice, check_positive_int, reject_unknown_kwargs
+from palaestra.validation import check_positive_int, reject_unknown_kwargs
 
 SIDES = ("red", "blue")
 # Home positions in a side's own frame, VolleyBots' anchors scaled (1v1: (1.5, 0, 2) m; 3v3: two at the
@@ -99,11 +99,7 @@ class DroneVolleyballEnv(CourtRendering, SeededSpaces, ParallelEnv):
         self.team_size = team_size
         self.points = check_positive_int(self.env_id, "points", points)
         self.max_cycles = check_positive_int(self.env_id, "max_cycles", max_cycles)
-        size = check_positive_int(self.env_id, "image_size", image_size)
-        self.action_mode = check_choice(self.env_id, "action_mode", ActionMode, action_mode)
-        self.obs_mode = check_choice(self.env_id, "obs_mode", ObsMode, obs_mode)
-        check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
-        self.render_mode = render_mode
+        size = configure(self, action_mode, obs_mode, render_mode, image_size)
         self.teams = {side: tuple(f"{side}_{k}" for k in range(team_size)) for side in SIDES}
         self.possible_agents = [a for side in SIDES for a in self.teams[side]]
         self.agents: list[str] = []
