@@ -87,8 +87,8 @@ def ball_of(observation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def court_camera(length: float, size: int) -> CameraConfig:
-    """A camera behind and above the near baseline looking down the court (the whole court in frame)."""
-    camera = CameraConfig(target=(0.0, 0.0, 0.2), distance=1.25 * length, yaw=90.0, pitch=-35.0, fov=55.0,
+    """A camera behind and above red's baseline looking down the court (the whole court in frame)."""
+    camera = CameraConfig(target=(0.0, 0.0, 0.2), distance=1.25 * length, yaw=-90.0, pitch=-35.0, fov=55.0,
                           near=0.05, far=10.0)
     return replace(camera, width=size, height=size)
 

@@ -106,8 +106,10 @@ class HitToTargetEnv(DrillEnv):
 class JuggleEnv(DrillEnv):
     """Keep bumping the ball up alone: a touch that sends it up at 1.5 m/s or more (a rise of 11 cm) is a bump.
 
-    Extra observation: bumps / 10, time left. Reward: +1 per bump. The episode ends when the ball touches
-    the floor or the drone crashes (or at 480 steps, 10 s). Success: at least :attr:`GOAL` bumps.
+    Extra observation: bumps / 10, time left.
+    Reward: +1 per bump.
+    The episode ends when the ball touches the floor or the drone crashes (or at 480 steps, 10 s).
+    Success: at least :attr:`GOAL` bumps.
     """
 
     env_id = "palaestra/DroneJuggle-v0"

@@ -91,16 +91,17 @@ def build_court(world: World, court: CourtSpec, ball: Ball) -> tuple[int, int, i
     world.set_pose(world.table, (0.0, 0.0, -5.0))  # World's table: out of the way and out of sight
     floor = c.createMultiBody(0.0, c.createCollisionShape(p.GEOM_PLANE), -1, (0.0, 0.0, 0.0))
     c.changeDynamics(floor, -1, restitution=1.0, lateralFriction=0.4)
-    half = (court.half_length + 1.0, court.half_width + 1.0, 0.005)
+    # Bullet draws a plane's collision shape with its checker texture: a flat box a hair above covers it.
+    half = (court.half_length + 3.0, court.half_width + 3.0, 0.0005)
     c.createMultiBody(0.0, -1, c.createVisualShape(p.GEOM_BOX, halfExtents=half, rgbaColor=FLOOR_COLOR),
-                      (0.0, 0.0, -0.005))
+                      (0.0, 0.0, 0.0))
     line = 0.005
     for x, y, hx, hy in (
         (0.0, court.half_width, court.half_length, line), (0.0, -court.half_width, court.half_length, line),
         (court.half_length, 0.0, line, court.half_width), (-court.half_length, 0.0, line, court.half_width),
     ):
         shape = c.createVisualShape(p.GEOM_BOX, halfExtents=(hx, hy, 0.001), rgbaColor=LINE_COLOR)
-        c.createMultiBody(0.0, -1, shape, (x, y, 0.001))
+        c.createMultiBody(0.0, -1, shape, (x, y, 0.0015))
     net_half = (court.net_thickness / 2, court.half_width + 0.1, court.net_height / 2)
     net = c.createMultiBody(
         0.0, c.createCollisionShape(p.GEOM_BOX, halfExtents=net_half),
