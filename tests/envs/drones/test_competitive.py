@@ -34,3 +34,11 @@ def test_pixel_observations_show_the_court():
     assert frame.shape == (48, 48, 3) and frame.dtype == np.uint8 and frame.std() > 5
     assert env.observation_space("red_0").contains(frame)
     env.close()
+
+
+def test_bench_row_of_a_match_has_its_figures():
+    from palaestra.envs.drones.bench import measure
+
+    row = measure(ONE, steps=20, resets=3)
+    assert row.env_id == ONE
+    assert row.steps_per_second > 0 and row.cpu_steps_per_second > 0 and row.reset_ms > 0
