@@ -42,3 +42,11 @@ def test_bench_row_of_a_match_has_its_figures():
     row = measure(ONE, steps=20, resets=3)
     assert row.env_id == ONE
     assert row.steps_per_second > 0 and row.cpu_steps_per_second > 0 and row.reset_ms > 0
+
+
+def test_validate_runs_a_cooperative_drill_by_its_expert(capsys):
+    from palaestra.cli import main
+
+    assert main(["validate", "--id", "DroneSetSpike", "--quick", "--episodes", "2", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "DroneSetSpike-v0" in out and "PASS" in out
