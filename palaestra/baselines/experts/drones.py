@@ -51,9 +51,9 @@ class DroneBackAndForthExpert(DroneExpert):
 
 
 class DroneJuggleExpert(DroneExpert):
-    """Meets the falling ball at :data:`HIT_HEIGHT` and bumps it 0.25 m up, aimed back over its start."""
+    """Meets the falling ball at :data:`HIT_HEIGHT` and bumps it 0.35 m up, aimed back over its start."""
 
-    RISE = 0.25
+    RISE = 0.35
 
     def reset(self) -> None:
         self.home: np.ndarray | None = None
@@ -112,9 +112,9 @@ class DroneCoopExpert(Policy):
 
 
 class DronePassExpert(DroneCoopExpert):
-    """Whoever did not touch last bumps the ball 0.3 m up towards the teammate; the other holds its place."""
+    """Whoever did not touch last bumps the ball 0.4 m up towards the teammate; the other holds its place."""
 
-    RISE = 0.3
+    RISE = 0.4
 
     def play(self, o, view, home, ball, velocity, mate_home) -> np.ndarray:
         mine = o[COOP["last_touch_me"]] < 0.5 and (o[COOP["touches"]] > 0 or o[COOP["is_0"]] > 0.5)
