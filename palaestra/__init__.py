@@ -16,9 +16,10 @@ from palaestra import registry
 from palaestra.registry import UnknownEnvironmentError, get, ids
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "ids", "get", "make", "make_parallel", "make_aec", "UnknownEnvironmentError"]
+__all__ = ["__version__", "ids", "get", "make", "make_parallel", "make_aec", "register", "UnknownEnvironmentError"]
 
 registry.register_gymnasium()
+from palaestra.third_party import register  # noqa: E402  (your own environments: docs/guides/your-own-env.md)
 
 
 def make(env_id: str, **kwargs: Any):

@@ -1,12 +1,14 @@
 """Speed figures per environment ID (``palaestra bench``): measured and printed, never asserted.
 
 Per ID: steps/s of one environment (state observations, seeded random actions, default kwargs), mean reset
-time, ``rgb_array`` frames/s at 84x84, ``AsyncVectorEnv`` throughput with 1 and 2 workers, and the time
+time, ``rgb_array`` frames/s at 84x84, ``AsyncVectorEnv`` throughput with 1 and 2 workers, the scaling of
+:class:`~palaestra.vector.BatchedVectorEnv` (2 workers x 2 envs) over one in-process env, and the time
 spent in the scene's raw ``stepSimulation`` substeps within those same steps, from which the per-step
 overhead of everything else (IK, observation, checks, wrappers) is
 ``(env step time - physics time) / physics time``. Each figure is the best of three equal blocks. With
 ``compare="panda-gym"`` (an optional peer, never a dependency) its Reach, Push, PickAndPlace and Stack run
-in the same process under the same protocol.
+in the same process under the same protocol, and their 84x84 frames/s are compared with ours in alternating
+blocks of CPU time.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import numpy as np
 RENDER_SIZE = 84
 REPEATS = 3  # each figure is the best of this many equal blocks
 VECTOR_WORKERS = (1, 2)
+BATCHED_WORKERS, ENVS_PER_WORKER = 2, 2  # BatchedVectorEnv against one env in-process (more worlds per
+# worker amortise messages but share its caches: 8 Panda worlds stepped in turn cost 20-35% more per step)
 # Our ID -> the panda-gym ID solving the same task.
 PANDA_GYM = {
     "palaestra/Reach-v0": "PandaReach-v3",
@@ -91,13 +95,47 @@ PANDA_GYM_SUITE = Suite(
 
 
 @dataclass(frozen=True)
+class PixelRow:
+    """84x84 ``rgb_array`` frames/s of one of our IDs and of its panda-gym counterpart, measured in
+    alternating blocks in the same process on CPU time (best block of each)."""
+
+    env_id: str
+    peer_id: str
+    ours_fps: float
+    theirs_fps: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours_fps / self.theirs_fps
+
+
+@dataclass(frozen=True)
+class ScalingRow:
+    """Total steps/s of a :class:`~palaestra.vector.BatchedVectorEnv` (``workers`` processes, ``envs`` in all)
+    and of one environment stepped in-process, in alternating blocks of wall time (best block of each)."""
+
+    env_id: str
+    workers: int
+    envs: int
+    single_steps_per_second: float = float("nan")
+    batched_steps_per_second: float = float("nan")
+    error: str | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.batched_steps_per_second / self.single_steps_per_second
+
+
+@dataclass(frozen=True)
 class BenchReport:
-    """All rows of one run, the peer rows (panda-gym) and the cost of ``import palaestra``."""
+    """All rows of one run, the peer rows (panda-gym), the pixel comparison and the cost of ``import palaestra``."""
 
     rows: tuple[BenchRow, ...]
     peers: tuple[BenchRow, ...]
     import_seconds: float
     import_heavy: tuple[str, ...]
+    pixels: tuple[PixelRow, ...] = ()
+    scaling: tuple[ScalingRow, ...] = ()
 
     def comparisons(self) -> list[tuple[BenchRow, BenchRow]]:
         """(ours, theirs) pairs for the IDs that have a panda-gym counterpart in this run."""
@@ -140,20 +178,101 @@ def run(
             raise ModuleNotFoundError(
                 "--compare panda-gym needs the optional peer package: pip install panda-gym"
             ) from None
-    rows = []
+    rows, scaling = [], []
     for env_id in env_ids:
         rows.append(measure(env_id, steps))
+        if rows[-1].error is None:
+            scaling.append(vector_scaling(env_id, steps))
         if on_row is not None:
             on_row(rows[-1])
-    peers = []
+    peers, pixels = [], []
     if compare == "panda-gym":
         for env_id in env_ids:
             if env_id in PANDA_GYM:
                 peers.append(measure(PANDA_GYM[env_id], steps, suite=PANDA_GYM_SUITE))
+                pixels.append(pixels_versus(env_id, PANDA_GYM[env_id]))
                 if on_row is not None:
                     on_row(peers[-1])
     seconds, heavy = import_cost()
-    return BenchReport(tuple(rows), tuple(peers), seconds, heavy)
+    return BenchReport(tuple(rows), tuple(peers), seconds, heavy, tuple(pixels), tuple(scaling))
+
+
+def vector_scaling(
+    env_id: str, steps: int = 1000, workers: int = BATCHED_WORKERS, envs_per_worker: int = ENVS_PER_WORKER,
+    pin: bool = False,
+) -> ScalingRow:
+    """Steps/s of one env in-process and of a BatchedVectorEnv, in alternating blocks of ``steps`` env-steps.
+
+    Wall time: the point is using more cores. On a shared machine the ratio is only meaningful when it is
+    quiet (other load takes cores from the workers but not from the single env's one).
+    """
+    from palaestra.vector import make_batched
+
+    single = gym.make(env_id)
+    try:
+        batched = make_batched(env_id, num_envs=workers * envs_per_worker, workers=workers, pin=pin)
+    except Exception as error:  # noqa: BLE001 - one environment that cannot be batched must not stop the bench
+        single.close()
+        return ScalingRow(env_id, workers, workers * envs_per_worker, error=f"{type(error).__name__}: {error}")
+    try:
+        single.action_space.seed(0)
+        batched.action_space.seed(0)
+        single.reset(seed=0)
+        batched.reset(seed=0)
+        rounds = max(steps // batched.num_envs, 1)
+
+        def single_block() -> float:
+            actions = [single.action_space.sample() for _ in range(rounds * batched.num_envs)]
+            start = time.perf_counter()
+            for action in actions:
+                _, _, terminated, truncated, _ = single.step(action)
+                if terminated or truncated:
+                    single.reset()  # counted: the vector env's autoresets are counted too
+            return time.perf_counter() - start
+
+        def batched_block() -> float:
+            actions = [batched.action_space.sample() for _ in range(rounds)]
+            start = time.perf_counter()
+            for action in actions:
+                batched.step(action)
+            return time.perf_counter() - start
+
+        single_s, batched_s = alternate(single_block, batched_block)
+        total = rounds * batched.num_envs
+        return ScalingRow(env_id, workers, batched.num_envs, total / single_s, total / batched_s)
+    finally:
+        single.close()
+        batched.close()
+
+
+def pixels_versus(env_id: str, peer_id: str, frames: int = 60) -> PixelRow:
+    """Frames/s of ``env_id`` and of panda-gym's ``peer_id`` at 84x84, rendered in alternating blocks.
+
+    CPU time (``process_time``), not wall time: on a shared machine another process's load then costs
+    neither side, and alternating the blocks exposes both to the same cache and frequency state.
+    """
+    ours = gym.make(env_id, render_mode="rgb_array", **PALAESTRA.render_kwargs(env_id))
+    theirs = gym.make(peer_id, render_mode="rgb_array", **PANDA_GYM_SUITE.render_kwargs(peer_id))
+    try:
+        for env in (ours, theirs):
+            env.reset(seed=0)
+            env.render()  # the first frame sets up camera matrices and caches
+        block = max(frames // REPEATS, 1)
+
+        def rendering(env: gym.Env) -> Callable[[], float]:
+            def run() -> float:
+                start = time.process_time()
+                for _ in range(block):
+                    env.render()
+                return time.process_time() - start
+
+            return run
+
+        ours_s, theirs_s = alternate(rendering(ours), rendering(theirs))
+        return PixelRow(env_id, peer_id, block / ours_s, block / theirs_s)
+    finally:
+        ours.close()
+        theirs.close()
 
 
 def import_cost() -> tuple[float, tuple[str, ...]]:
@@ -245,6 +364,20 @@ def _vector(env_id: str, workers: int, steps: int) -> float:
         env.close()
 
 
+def alternate(*blocks: Callable[[], float]) -> list[float]:
+    """Run each timed block (it returns its own seconds) in turn, :data:`REPEATS` rounds, so that all of them
+    see the same load on a shared machine; the shortest time of each, as ``timeit`` advises."""
+    times: list[list[float]] = [[] for _ in blocks]
+    for _ in range(REPEATS):
+        for block, spent in zip(blocks, times):
+            spent.append(block())
+    return [min(spent) for spent in times]
+
+
+def _task(env_id: str) -> str:
+    return env_id.split("/")[-1].rsplit("-v", 1)[0]
+
+
 def _timed(work: Callable[[], object]) -> float:
     start = time.perf_counter()
     work()
@@ -294,7 +427,7 @@ def print_report(report: BenchReport, console: Any = None) -> None:
             versus.add_column(column, justify="right")
         for ours, theirs in pairs:
             versus.add_row(
-                ours.env_id.split("/")[-1].rsplit("-v", 1)[0],
+                _task(ours.env_id),
                 f"{ours.steps_per_second:.0f}",
                 f"{theirs.steps_per_second:.0f}",
                 f"{ours.steps_per_second / theirs.steps_per_second:.2f}x",
@@ -302,6 +435,28 @@ def print_report(report: BenchReport, console: Any = None) -> None:
                 f"{theirs.reset_ms:.2f}",
             )
         console.print(versus)
+    if report.pixels:
+        frames = Table(title=f"{RENDER_SIZE}x{RENDER_SIZE} rgb_array frames/s, alternating blocks, CPU time")
+        frames.add_column("task", no_wrap=True)
+        for column in ("ours fps", "panda-gym fps", "ours/theirs"):
+            frames.add_column(column, justify="right")
+        for row in report.pixels:
+            frames.add_row(_task(row.env_id), f"{row.ours_fps:.0f}", f"{row.theirs_fps:.0f}", f"{row.ratio:.2f}x")
+        console.print(frames)
+    if report.scaling:
+        first = report.scaling[0]
+        scaling = Table(title=f"BatchedVectorEnv, {first.workers} workers x {first.envs // first.workers} envs, "
+                              "against one env in-process (alternating blocks, wall time: needs a quiet machine)")
+        scaling.add_column("ID", no_wrap=True)
+        for column in ("single steps/s", "batched steps/s", "batched/single"):
+            scaling.add_column(column, justify="right")
+        for row in report.scaling:
+            if row.error is not None:
+                scaling.add_row(row.env_id, f"[red]{row.error}[/red]")
+                continue
+            scaling.add_row(row.env_id, f"{row.single_steps_per_second:.0f}", f"{row.batched_steps_per_second:.0f}",
+                            f"{row.ratio:.2f}x")
+        console.print(scaling)
     heavy = ", ".join(report.import_heavy) or "none"
     console.print(
         f"import palaestra: {report.import_seconds * 1e3:.0f} ms in a fresh interpreter; heavy modules loaded: {heavy}"

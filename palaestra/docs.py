@@ -1,6 +1,7 @@
 """Environment reference pages generated from the registry: ``python -m palaestra.docs [--out docs]``.
 
-Writes ``<out>/envs/<Name>.md`` and ``<out>/envs/img/<Name>.png`` per record and ``<out>/envs/index.md``
+Writes ``<out>/envs/<Name>.md`` and ``<out>/envs/img/<Name>.png`` (four frames of an episode) per record and
+``<out>/envs/index.md``
 (the table of every record). :func:`describe` is also what ``palaestra info`` prints, so the pages and the
 command never disagree.
 """
@@ -18,10 +19,12 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from palaestra import registry
+from palaestra import registry, third_party
 from palaestra.registry import EnvRecord
 
 IMAGE_SIZE = 256
+PREVIEW_FRAMES = 4
+PREVIEW_STEPS = 150
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,9 @@ class EnvDescription:
 
     ``options`` are the constructor's keyword arguments with their defaults, the record's kwargs applied;
     ``reward`` and ``observation`` are those sections of the environment class docstring; ``task`` is the
-    docstring of the environment's task object (what the goal and the task's observation part mean), if any.
+    docstring of the environment's task object (what the goal and the task's observation part mean), if any;
+    ``success`` the success rule read from the task class (see :func:`success_rule`); ``perturbations`` the
+    disturbances a perturbation preset applies, one line each.
     """
 
     record: EnvRecord
@@ -40,11 +45,15 @@ class EnvDescription:
     options: Mapping[str, Any]
     observation: str = ""
     task: str = ""
+    success: str = ""
+    perturbations: tuple[str, ...] = ()
 
 
 def describe(record: EnvRecord) -> EnvDescription:
-    """Describe ``record``, building its environment once to read the spaces."""
-    env = _build(record)
+    """Describe ``record``, building its environment once to read the spaces and its classes."""
+    from palaestra.video import build
+
+    env = build(record)
     try:
         if record.multi_agent:
             agents = env.possible_agents
@@ -52,8 +61,9 @@ def describe(record: EnvRecord) -> EnvDescription:
             action = "\n".join(f"{a}: {env.action_space(a)}" for a in agents)
         else:
             observation, action = str(env.observation_space), str(env.action_space)
+        env_class = type(env.unwrapped)
         task = getattr(env.unwrapped, "task", None)
-        task_doc = inspect.getdoc(type(task)) or "" if task is not None else ""
+        task_class = type(task) if task is not None and not isinstance(task, (str, int)) else None
     finally:
         env.close()
     entry = record.load_entry_point()
@@ -61,31 +71,121 @@ def describe(record: EnvRecord) -> EnvDescription:
         record,
         observation,
         action,
-        docstring_section(entry, "Reward"),
-        options(record),
-        observation=docstring_section(entry, "Observation"),
-        task=task_doc,
+        _first(docstring_section, (entry, env_class), "Reward") or _first(sentence, (entry, env_class), "Reward"),
+        options(record, env_class),
+        observation=_first(docstring_section, (entry, env_class), "Observation"),
+        task=inspect.getdoc(task_class) or "" if task_class is not None else "",
+        success=success_rule(record, task_class or env_class),
+        perturbations=perturbations(record),
     )
 
 
-def options(record: EnvRecord) -> dict[str, Any]:
+def options(record: EnvRecord, env_class: type | None = None) -> dict[str, Any]:
     """The entry point's keyword arguments and defaults, with the values the record fixes.
 
-    A class constructor that passes ``**kwargs`` on to its base class also lists the base's arguments.
+    A constructor that passes ``**kwargs`` on (to its base class, or a factory function to ``env_class``, a
+    preset to the task it wraps) also lists the arguments they take; ``**unknown`` marks a constructor that
+    refuses anything else, so the chain stops there.
     """
-    entry = record.load_entry_point()
-    signatures = [inspect.signature(entry)]
-    if inspect.isclass(entry):
-        signatures = [inspect.signature(c.__init__) for c in inspect.getmro(entry) if "__init__" in vars(c)]
+    signatures = _signatures(record.load_entry_point())
+    base_id = record.kwargs.get("base_id")
+    if base_id is not None:  # a perturbation preset passes its kwargs to the base task's entry point
+        signatures += _signatures(registry.get(base_id).load_entry_point())
+    if env_class is not None:
+        signatures += _signatures(env_class)
+    fixed = fixed_kwargs(record)
     found: dict[str, Any] = {}
     for signature in signatures:
         for name, param in signature.parameters.items():
             if name == "self" or name in found or param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL):
                 continue
-            found[name] = record.kwargs.get(name, None if param.default is param.empty else param.default)
-        if not any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+            found[name] = fixed.get(name, None if param.default is param.empty else param.default)
+        passes_on = [p for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD and p.name != "unknown"]
+        if not passes_on:
             break
     return found
+
+
+def fixed_kwargs(record: EnvRecord) -> dict[str, Any]:
+    """The keyword arguments an ID sets: its own, and for a perturbation preset its base task's."""
+    base_id = record.kwargs.get("base_id")
+    return {**(registry.get(base_id).kwargs if base_id is not None else {}), **record.kwargs}
+
+
+def _signatures(entry: Any) -> list[inspect.Signature]:
+    if inspect.isclass(entry):
+        return [inspect.signature(c.__init__) for c in inspect.getmro(entry) if "__init__" in vars(c)]
+    return [inspect.signature(entry)]
+
+
+def success_rule(record: EnvRecord, task_class: type | None) -> str:
+    """The success rule as the code states it, so a changed rule shows on the page without retyping it.
+
+    From the task's (or environment's) docstring ``Success:`` sentence when it has one; else, for a task
+    that keeps :class:`~palaestra.envs.manipulation.task.Task`'s distance test, from its
+    ``distance_threshold``; else the registry's one-line ``success``.
+    """
+    stated = sentence(task_class, "Success") if task_class is not None else ""
+    if stated:
+        return stated
+    from palaestra.envs.manipulation.task import Task
+
+    if task_class is not None and issubclass(task_class, Task):
+        default_test = all(
+            getattr(task_class, method) is getattr(Task, method) for method in ("is_success", "goal_distance")
+        )
+        if default_test:
+            threshold = float(task_class.distance_threshold)
+            return (f"achieved goal within {threshold * 100:g} cm of the desired goal "
+                    f"(`distance_threshold = {threshold:g}`).")
+    return record.success
+
+
+def sentence(obj: Any, title: str) -> str:
+    """The sentence after ``Title:`` anywhere in ``obj``'s docstring, up to the next sentence ("" when absent).
+
+    A number the sentence names as one of ``obj``'s attributes (``:attr:`GOAL```) reads as its value.
+    """
+    doc = " ".join((inspect.getdoc(obj) or "").split())
+    found = re.search(rf"\b{re.escape(title)}: (.+?\.)(?=\s+[A-Z]|\s*$)", doc)
+    if not found:
+        return ""
+
+    def value(role: re.Match) -> str:
+        attribute = getattr(obj, role.group(1), None)
+        number = isinstance(attribute, (int, float)) and not isinstance(attribute, bool)
+        return f"{attribute:g}" if number else role.group(0)
+
+    return _markdown(re.sub(r":attr:`([A-Za-z_]\w*)`", value, found.group(1)))
+
+
+def _first(read: Any, objects: Sequence[Any], title: str) -> str:
+    return next((text for text in (read(obj, title) for obj in objects) if text), "")
+
+
+def code_blocks(text: str, language: str = "python") -> list[tuple[int, str]]:
+    """The fenced ```language blocks of Markdown ``text``, each with the line its code starts on (0-based)."""
+    fence = re.compile(rf"^```{re.escape(language)}\n(.*?)^```", re.S | re.M)
+    return [(text.count("\n", 0, m.start(1)), m.group(1)) for m in fence.finditer(text)]
+
+
+def _markdown(text: str) -> str:
+    """reST literals (````x````) and roles (``:attr:`x```) as Markdown code, which also reads well in a terminal."""
+    return re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", re.sub(r"``(.+?)``", r"`\1`", text))
+
+
+def perturbations(record: EnvRecord) -> tuple[str, ...]:
+    """The disturbances of a perturbation preset (``kind(arguments): what it does``), none for other IDs."""
+    preset = record.kwargs.get("preset")
+    if preset is None:
+        return ()
+    from palaestra.wrappers.perturb.presets import PRESETS
+
+    lines = []
+    for perturbation in PRESETS[preset]:
+        doc = (inspect.getdoc(type(perturbation)) or "").split("\n\n")[0]
+        lines.append(f"`{perturbation!r}`: {_markdown(' '.join(doc.split()))}")
+    return tuple(lines)
 
 
 def docstring_section(obj: Any, title: str) -> str:
@@ -103,24 +203,21 @@ def docstring_section(obj: Any, title: str) -> str:
                 if not follow.strip() or follow[:1].isupper():
                     break
                 text.append(follow.strip())
-            # reST literals (``x``) read as Markdown code and in a terminal as `x`.
-            return re.sub(r"``(.+?)``", r"`\1`", " ".join(text))
+            return _markdown(" ".join(text))
     return ""
 
 
-def render_image(record: EnvRecord, size: int = IMAGE_SIZE) -> np.ndarray:
-    """An RGB frame of the environment just after ``reset(seed=0)``, rendered headless."""
-    kwargs: dict[str, Any] = {"render_mode": "rgb_array"}
-    if "camera" in options(record):
-        from palaestra.sim.world import CameraConfig
+def preview(record: EnvRecord, size: int = IMAGE_SIZE, count: int = PREVIEW_FRAMES) -> np.ndarray:
+    """``count`` frames of an episode from ``reset(seed=0)`` side by side, ``size`` px high.
 
-        kwargs["camera"] = CameraConfig(width=size, height=size)
-    env = _build(record, **kwargs)
-    try:
-        env.reset(seed=0)
-        return np.asarray(env.render(), dtype=np.uint8)
-    finally:
-        env.close()
+    The scripted expert (a game's strongest level on every side) plays when there is one, else random
+    actions; at most :data:`PREVIEW_STEPS` steps, so a long match shows its opening.
+    """
+    from palaestra.video import frames, policy_names, strip
+
+    policy = "expert" if "expert" in policy_names(record.id) else "random"
+    steps = min(record.max_episode_steps or PREVIEW_STEPS, PREVIEW_STEPS)
+    return strip(frames(record.id, policy, steps=steps, size=size), count, size)
 
 
 def write_png(path: str | Path, rgb: np.ndarray) -> None:
@@ -156,7 +253,7 @@ def guide_name(record: EnvRecord) -> str:
 def env_page(description: EnvDescription, image: str | None, guide: str | None = None) -> str:
     """The Markdown page of one environment; ``image`` and ``guide`` are paths relative to the page."""
     r = description.record
-    expert = f"`{r.expert}` (success threshold {r.expert_threshold:.0%})" if r.expert else "none yet"
+    expert = f"`{r.expert_name}` (success threshold {r.expert_threshold:.0%})" if r.expert else "none yet"
     if r.opponents:
         expert = (
             f"scripted opponent levels in `{r.opponents}`; validated by the strongest against the weakest "
@@ -174,7 +271,7 @@ def env_page(description: EnvDescription, image: str | None, guide: str | None =
         f"| Family | {r.family} |",
         f"| Tags | {', '.join(sorted(r.tags)) or '-'} |",
         f"| Max episode steps | {r.max_episode_steps or 'unlimited'} |",
-        f"| Success | {r.success} |",
+        f"| Success | {description.success or r.success} |",
         f"| Scripted expert | {expert} |",
         *([f"| Guide | [rules, opponents and measured figures]({guide}) |"] if guide else []),
         "",
@@ -195,14 +292,16 @@ def env_page(description: EnvDescription, image: str | None, guide: str | None =
         "",
         "## Reward",
         "",
-        description.reward or "See the environment class docstring.",
+        description.reward or "none: the environment gives no reward.",
         "",
+        *(["## Perturbations", "", f"The `{r.kwargs['preset']}` preset applies, in this order:", "",
+           *(f"- {line}" for line in description.perturbations), ""] if description.perturbations else []),
         "## Keyword arguments",
         "",
         "| name | default |",
         "|---|---|",
         *(
-            f"| `{name}` | `{value!r}`{' (set by this ID)' if name in r.kwargs else ''} |"
+            f"| `{name}` | `{value!r}`{' (set by this ID)' if name in fixed_kwargs(r) else ''} |"
             for name, value in description.options.items()
         ),
         "",
@@ -272,7 +371,7 @@ def index_page(records: Sequence[EnvRecord]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in records:
-        expert = r.expert.rpartition(":")[2] if r.expert else "-"
+        expert = r.expert_name.rpartition(":")[2] if r.expert else "-"
         lines.append(
             f"| [{r.name}]({r.name}.md) | `{r.id}` | {r.family} | {', '.join(sorted(r.tags))} | "
             f"{r.max_episode_steps or '-'} | {expert} | {r.summary} |"
@@ -288,23 +387,15 @@ def generate(out: str | Path = "docs", env_ids: Sequence[str] | None = None) -> 
     written = []
     for r in records:
         image = envs_dir / "img" / f"{r.name}.png"
-        write_png(image, render_image(r))
+        write_png(image, preview(r))
         page = envs_dir / f"{r.name}.md"
-        guide = Path(out) / "guides" / f"{guide_name(r)}.md"
-        link = f"../guides/{guide.name}" if guide.exists() else None
+        guide = Path(out) / "guides" / f"{guide_name(r)}.md" if r.builtin else None  # ours, not a third party's
+        link = f"../guides/{guide.name}" if guide is not None and guide.exists() else None
         page.write_text(env_page(describe(r), f"img/{image.name}", link))
         written += [page, image]
     index = envs_dir / "index.md"
     index.write_text(index_page(registry.RECORDS))
     return [*written, index]
-
-
-def _build(record: EnvRecord, **kwargs: Any) -> Any:
-    import palaestra
-
-    if record.multi_agent:
-        return (palaestra.make_parallel if record.parallel else palaestra.make_aec)(record.id, **kwargs)
-    return palaestra.make(record.id, **kwargs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -313,6 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default="docs", help="documentation root (default: docs)")
     parser.add_argument("--ids", nargs="+", metavar="ID", help="only these pages (the index always lists all)")
     args = parser.parse_args(argv)
+    third_party.load_plugins()  # IDs installed with a palaestra.envs entry point
     for path in generate(args.out, args.ids):
         print(path)
     return 0

@@ -1,8 +1,16 @@
-"""Reproducibility helpers: a fingerprint of a short seeded rollout per environment ID.
+"""Testing helpers: the conformance check a third-party environment runs, and rollout fingerprints.
 
-``tests/golden_rollouts.json`` stores the fingerprint of every registered single-agent ID; the test suite
-fails when an environment's dynamics, reward or observations change without a version bump.
-Regenerate after a deliberate, version-bumped change with::
+:func:`check_conformance` holds one registered ID (palaestra's own or one added with ``palaestra.register``)
+to palaestra's standards, so a package adding environments runs in its own tests::
+
+    from palaestra.testing import check_conformance
+
+    def test_my_env():
+        check_conformance("acme/Dot-v0")
+
+``tests/golden_rollouts.json`` stores the fingerprint (:func:`rollout_fingerprint`) of every registered
+single-agent ID; the test suite fails when an environment's dynamics, reward or observations change without a
+version bump. Regenerate after a deliberate, version-bumped change with::
 
     python -m palaestra.testing --update tests/golden_rollouts.json
 """
@@ -12,6 +20,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +72,162 @@ def strip_make_wrappers(env: Any) -> Any:
     while isinstance(env, (TimeLimit, OrderEnforcing, PassiveEnvChecker)):
         env = env.env
     return env
+
+
+class ConformanceError(AssertionError):
+    """One or more conformance checks failed; the message names the environment and each failed check."""
+
+
+def check_conformance(env_id: str, *, seed: int = 0, steps: int = 50, **kwargs: Any) -> list[str]:
+    """Run palaestra's conformance checks on ``env_id`` (built with ``kwargs``); return the checks passed.
+
+    Single-agent: Gymnasium's ``check_env`` (headless: render modes other than ``rgb_array`` are not
+    opened), the same seed replaying the same ``steps``-step random trajectory bit for bit even after an
+    unrelated episode, a NaN or wrong-shaped action refused with a ``ValueError`` naming the ID, and an
+    ``(H, W, 3)`` uint8 frame when ``rgb_array`` is a render mode. A game: PettingZoo's ``api_test``,
+    ``parallel_api_test`` (parallel games) and ``seed_test``, and a malformed action refused with a
+    ``ValueError`` naming the ID. Every check runs; :class:`ConformanceError` lists all that failed.
+    """
+    from palaestra import registry
+
+    record = registry.get(env_id)
+    checks = _game_checks(record, kwargs) if record.multi_agent else _task_checks(record, seed, steps, kwargs)
+    passed, failed = [], []
+    for name, check in checks:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # checkers warn about style; failures are what counts
+                check()
+        except Exception as error:  # noqa: BLE001 - every failing check is reported, not just the first
+            failed.append(f"{name}: {type(error).__name__}: {error}")
+        else:
+            passed.append(name)
+    if failed:
+        raise ConformanceError(f"{record.id} failed {len(failed)} of {len(checks)} conformance checks:\n  "
+                               + "\n  ".join(failed))
+    return passed
+
+
+def _task_checks(record: Any, seed: int, steps: int, kwargs: dict[str, Any]) -> list[tuple[str, Callable[[], None]]]:
+    import gymnasium as gym
+    from gymnasium.utils.env_checker import check_env, data_equivalence
+
+    def made(**extra: Any) -> Any:
+        return gym.make(record.id, **{**kwargs, **extra})
+
+    def api() -> None:
+        env = made()
+        try:
+            check_env(strip_make_wrappers(env), skip_render_check=True)
+        finally:
+            env.close()
+
+    def rollout(env: Any, episode_seed: int) -> list[Any]:
+        env.action_space.seed(episode_seed)
+        obs, info = env.reset(seed=episode_seed)
+        trace: list[Any] = [obs]
+        for _ in range(steps):
+            obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+            trace.append((obs, reward, terminated, truncated))
+            if terminated or truncated:
+                break
+        return trace
+
+    def determinism() -> None:
+        first, second = made(), made()
+        try:
+            expected = rollout(first, seed)
+            rollout(second, seed + 1)  # an unrelated episode first: reset must leave nothing behind
+            if not data_equivalence(expected, rollout(second, seed), exact=True):
+                raise AssertionError(f"reset(seed={seed}) and the same seeded actions gave a different trajectory")
+        finally:
+            first.close()
+            second.close()
+
+    def bad_input() -> None:
+        env = made()
+        try:
+            env.reset(seed=seed)
+            space = env.action_space
+            if isinstance(space, gym.spaces.Box):
+                attempts = {"a NaN action": np.full(space.shape, np.nan),
+                            "a wrong-shaped action": np.zeros(tuple(n + 1 for n in space.shape) or (2,))}
+            elif isinstance(space, gym.spaces.Discrete):
+                attempts = {"an out-of-range action": int(space.start + space.n)}
+            else:
+                return
+            for what, action in attempts.items():
+                _refused(record.id, what, lambda: env.step(action))
+        finally:
+            env.close()
+
+    def frames() -> None:
+        env = made(render_mode="rgb_array")
+        try:
+            env.reset(seed=seed)
+            frame = np.asarray(env.render())
+            if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
+                raise AssertionError(f"render() gave {frame.dtype} {frame.shape}, expected an (H, W, 3) uint8 frame")
+        finally:
+            env.close()
+
+    probe = made()
+    modes = probe.metadata.get("render_modes", [])
+    probe.close()
+    return [("check_env", api), ("determinism", determinism), ("bad input refused", bad_input),
+            *([("rgb_array frames", frames)] if "rgb_array" in modes else [])]
+
+
+def _game_checks(record: Any, kwargs: dict[str, Any]) -> list[tuple[str, Callable[[], None]]]:
+    import palaestra
+
+    def api() -> None:
+        from pettingzoo.test import api_test
+
+        env = palaestra.make_aec(record.id, **kwargs)
+        try:
+            api_test(env, num_cycles=100)
+        finally:
+            env.close()
+
+    def parallel_api() -> None:
+        from pettingzoo.test import parallel_api_test
+
+        parallel_api_test(palaestra.make_parallel(record.id, **kwargs), num_cycles=100)
+
+    def seeds() -> None:
+        from pettingzoo.test import seed_test
+
+        seed_test(lambda: palaestra.make_aec(record.id, **kwargs), num_cycles=100)
+
+    def bad_input() -> None:
+        from gymnasium import spaces
+
+        env = palaestra.make_parallel(record.id, **kwargs)
+        try:
+            env.reset(seed=0)
+            agent = env.agents[0]
+            space = env.action_space(agent)
+            bad = np.full(space.shape, np.nan) if isinstance(space, spaces.Box) else 10**6
+            actions = {a: env.action_space(a).sample() for a in env.agents}
+            _refused(record.id, "a malformed action", lambda: env.step({**actions, agent: bad}))
+        finally:
+            env.close()
+
+    # A turn-based game is AEC only; its illegal moves are PettingZoo's action-mask business.
+    parallel = [("parallel_api_test", parallel_api), ("bad input refused", bad_input)] if record.parallel else []
+    return [("api_test", api), ("seed_test", seeds), *parallel]
+
+
+def _refused(env_id: str, what: str, step: Callable[[], Any]) -> None:
+    """``step()`` must raise a ValueError whose message names ``env_id``."""
+    try:
+        step()
+    except ValueError as error:
+        if env_id not in str(error):
+            raise AssertionError(f"{what} raised ValueError without naming {env_id}: {error}") from None
+        return
+    raise AssertionError(f"{what} was accepted; expected a ValueError naming {env_id}")
 
 
 def main(argv: list[str] | None = None) -> None:

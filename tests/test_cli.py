@@ -57,7 +57,7 @@ def test_info_prints_spaces_from_a_built_env(capsys):
     out = capsys.readouterr().out
     assert REACH in out
     assert "Box(-1.0, 1.0, (4,), float32)" in out  # the action space, read from the environment
-    assert "desired_goal" in out and "gripper within 5 cm" in out and "ReachExpert" in out
+    assert "desired_goal" in out and "achieved goal within 5 cm" in out and "ReachExpert" in out
 
 
 def test_info_unknown_id_names_a_close_match_and_exits_2(capsys):
@@ -96,7 +96,7 @@ def test_validate_usage_errors_exit_2(capsys):
 def test_bench_prints_figures_for_reach(capsys):
     assert main(["bench", "--ids", "Reach", "--steps", "30"]) == 0
     out = capsys.readouterr().out
-    assert REACH in out and "physics us" in out and "vec 2w/1w" in out
+    assert REACH in out and "physics us" in out and "vec 2w/1w" in out and "batched/single" in out
     assert "heavy modules loaded: none" in out
 
 
@@ -108,7 +108,8 @@ def test_docs_page_and_index_for_reach(tmp_path):
     index = (tmp_path / "envs" / "index.md").read_text()
     assert all(f"`{r.id}`" in index for r in registry.RECORDS)
     png = (tmp_path / "envs" / "img" / "Reach.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (256, 256)
+    width, height = struct.unpack(">II", png[16:24])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and height == 256 and width == 4 * 256 + 3 * 4  # four frames, 4 px gaps
     assert len(written) == 3
 
 
@@ -158,7 +159,9 @@ def test_collect_play_and_data_report(tmp_path, capsys):
 
 
 def test_bench_measures_a_playroom_and_a_game(capsys):
-    assert main(["bench", "--ids", "Playroom", "TicTacToe", "--steps", "20"]) == 0
+    assert main(["bench", "--ids", "Playroom", "TicTacToe", "Tag", "--steps", "20"]) == 0
     out = capsys.readouterr().out
     assert "palaestra/Playroom-v0" in out and "Error" not in out
     assert "palaestra/TicTacToe-v0" in out and "tictactoe_v3" in out
+    assert "text turns/s" in out and "TicTacToe-v0 text (TextArena API)" in out
+    assert "BatchedParallelEnv" in out and "palaestra/Tag-v0" in out

@@ -97,12 +97,12 @@ def select(
     case-insensitive substring of the ID. A pattern that matches no registered ID at all raises
     :class:`~palaestra.registry.UnknownEnvironmentError` naming the closest IDs.
     """
-    chosen = {r.id for r in registry.RECORDS}
+    chosen = {r.id for r in registry.records()}
     if patterns:
         chosen = set().union(*(_match(p) for p in patterns))
     return [
         r
-        for r in registry.RECORDS
+        for r in registry.records()
         if r.id in chosen
         and _reference(r) is not None
         and (family is None or r.family == family)
@@ -171,10 +171,17 @@ def write_json(rows: Sequence[ValidationRow], path: str | Path, quick: bool) -> 
 
 
 def _reference(record: EnvRecord) -> str | None:
-    """What validates ``record``: its expert's entry point, or ``opponents`` for a game with scripted levels."""
+    """What validates ``record``: its expert's entry point, or ``opponents`` for a game with scripted levels.
+
+    A third-party expert registered as a class travels as ``"expert"``: the worker imports the installed
+    plugins (:func:`palaestra.third_party.load_plugins`) and reads it from the record. A cooperative game
+    (multi-agent, no scripted levels) is validated by its expert, one policy playing every agent.
+    """
     if record.multi_agent and record.opponents is not None:
         return "opponents"
-    return record.expert  # a single-agent task's, or a cooperative game's (played by one policy for all agents)
+    if record.expert is not None and not isinstance(record.expert, str):
+        return "expert"
+    return record.expert
 
 
 def matchup(env_id: str) -> tuple[str, str]:
@@ -189,9 +196,14 @@ def run_job(env_id: str, reference: str, episodes: int) -> EvalResult:
     """Evaluate one expert (``module:Class``) or, for ``"opponents"``, a game's strongest level against its
     weakest. The backends (:func:`palaestra.baselines.backends.run_all`) turn an error into its text, so one
     broken record stops nothing."""
+    if env_id not in registry.ids():  # a spawned worker: third-party IDs come from their entry points
+        from palaestra.third_party import load_plugins
+
+        load_plugins()
     if reference == "opponents":
         return _game_result(env_id, episodes)
-    return evaluate(registry.load(reference), env_id, episodes=episodes, factory=True)
+    expert = registry.get(env_id).load_expert() if reference == "expert" else registry.load(reference)
+    return evaluate(expert, env_id, episodes=episodes, factory=True)
 
 
 def _game_result(env_id: str, matches: int) -> EvalResult:
@@ -214,9 +226,9 @@ def _match(pattern: str) -> set[str]:
         unknown = error
     lowered = pattern.lower()
     if any(ch in pattern for ch in "*?["):
-        found = {r.id for r in registry.RECORDS if fnmatch.fnmatchcase(r.id.lower(), lowered)}
+        found = {r.id for r in registry.records() if fnmatch.fnmatchcase(r.id.lower(), lowered)}
     else:
-        found = {r.id for r in registry.RECORDS if lowered in r.id.lower()}
+        found = {r.id for r in registry.records() if lowered in r.id.lower()}
     if not found:
         raise unknown
     return found

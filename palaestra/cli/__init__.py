@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from palaestra.cli import bench, collect, data, evaluate, listing, play, train, validate
+from palaestra.cli import bench, collect, data, evaluate, listing, play, record, train, validate
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,11 +20,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every subcommand."""
+    """The argument parser of every subcommand, after importing installed third-party environments (the
+    ``palaestra.envs`` entry points), whose IDs and families the commands then know."""
+    from palaestra.third_party import load_plugins
+
+    load_plugins()
     parser = argparse.ArgumentParser(
         prog="palaestra", description="Environments for manipulation, play and competitive self-play."
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
-    for command in (listing, validate, train, evaluate, play, collect, data, bench):
+    for command in (listing, validate, train, evaluate, play, record, collect, data, bench):
         command.add_parser(commands)
     return parser

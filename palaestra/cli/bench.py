@@ -16,10 +16,16 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--family", choices=FAMILIES, help="only this family (when --ids is not given)")
     bench.add_argument("--steps", type=_positive, default=1000, help="environment steps per figure (default 1000; games run 5x as many)")
     bench.add_argument("--compare", choices=["panda-gym"], help="also measure the peer's matching environments")
+    bench.add_argument(
+        "--fidelity", action="store_true",
+        help="physics fidelity of the Panda scene instead of speed: arm hold, cube drop, tower, grasp (mm, ms, deg)",
+    )
     bench.set_defaults(run=_bench)
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.fidelity:
+        return _fidelity(args.compare == "panda-gym")
     from rich.progress import Progress
 
     from palaestra import bench, registry
@@ -40,6 +46,12 @@ def _bench(args: argparse.Namespace) -> int:
                 on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
             )
         game_bench.print_report(rows, common.console())
+        if any("turn-based" in registry.get(i).tags for i in games):
+            from palaestra.text import bench as text_bench
+
+            text_bench.print_report(text_bench.run(steps=args.steps * 20), common.console())
+        parallel = [i for i in games if registry.get(i).parallel]
+        game_bench.print_scaling([game_bench.batched_scaling(i, args.steps * 2) for i in parallel], common.console())
     drone_games = [i for i in games if registry.get(i).family == "drones"]
     if drone_games:
         from palaestra.envs.drones import bench as drone_bench
@@ -58,4 +70,24 @@ def _bench(args: argparse.Namespace) -> int:
         except ModuleNotFoundError as error:
             return common.error(error)
     bench.print_report(report, common.console())
+    return 0
+
+
+def _fidelity(compare: bool) -> int:
+    from rich.table import Table
+
+    from palaestra.sim import fidelity
+
+    with common.console(stderr=True).status("measuring physics fidelity (a few seconds per scene)"):
+        results = fidelity.measure_all(compare)
+    table = Table(title="Physics fidelity (palaestra.sim.fidelity; lower is better)")
+    table.add_column("figure")
+    for name in results:
+        table.add_column(name, justify="right")
+    rows = {name: dict(result.rows()) for name, result in results.items()}
+    for label in rows["palaestra"]:
+        table.add_row(label, *(f"{rows[name][label]:.2f}" for name in results))
+    common.console().print(table)
+    if compare and len(results) == 1:
+        common.console().print("panda-gym is not installed: `pip install panda-gym` to measure it beside palaestra")
     return 0

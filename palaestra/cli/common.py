@@ -7,12 +7,12 @@ import os
 import sys
 from typing import Any
 
-from palaestra.registry import FAMILIES
+from palaestra.registry import families
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
-    """The ``--family`` and ``--tag`` options that select environments."""
-    parser.add_argument("--family", choices=FAMILIES, help="only this family")
+    """The ``--family`` and ``--tag`` options that select environments (third-party families included)."""
+    parser.add_argument("--family", choices=families(), help="only this family")
     parser.add_argument("--tag", help="only environments with this tag (goal, pixels, articulated...)")
 
 

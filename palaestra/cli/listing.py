@@ -38,7 +38,7 @@ def _list(args: argparse.Namespace) -> int:
             r.family,
             ", ".join(sorted(r.tags)),
             str(r.max_episode_steps or "-"),
-            r.expert.rpartition(":")[2] if r.expert else "-",
+            r.expert_name.rpartition(":")[2] if r.expert else "-",
             r.summary,
         )
     common.console().print(table)
@@ -49,15 +49,16 @@ def _info(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from palaestra import registry
-    from palaestra.docs import describe
+    from palaestra.docs import describe, fixed_kwargs
 
     try:
         record = registry.get(args.id)
     except registry.UnknownEnvironmentError as error:
         return common.error(error)
     d = describe(record)
-    expert = f"{record.expert} (threshold {record.expert_threshold:.0%})" if record.expert else "none"
-    kwargs = ", ".join(f"{k}={v!r}" + (" (set by this ID)" if k in record.kwargs else "") for k, v in d.options.items())
+    expert = f"{record.expert_name} (threshold {record.expert_threshold:.0%})" if record.expert else "none"
+    fixed = fixed_kwargs(record)
+    kwargs = ", ".join(f"{k}={v!r}" + (" (set by this ID)" if k in fixed else "") for k, v in d.options.items())
     table = Table(title=record.id, show_header=False)
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
@@ -68,7 +69,8 @@ def _info(args: argparse.Namespace) -> int:
         ("observation space", d.observation_space),
         ("action space", d.action_space),
         ("reward", d.reward or "-"),
-        ("success", record.success),
+        *((("perturbations", "\n".join(d.perturbations)),) if d.perturbations else ()),
+        ("success", d.success or record.success),
         ("max episode steps", str(record.max_episode_steps or "unlimited")),
         ("expert", expert),
         ("kwargs", kwargs),

@@ -6,7 +6,8 @@ random legal actions drawn inside the loop by the same cheap draw for both (an i
 actions; Gymnasium's masked ``sample`` alone costs about as much as a tic-tac-toe step and would hide the
 environments' own cost). Peers: PettingZoo's
 ``butterfly.cooperative_pong_v6`` for the real-time games and ``classic.tictactoe_v3`` for the turn-based
-ones. Each figure is the best of three equal blocks; nothing is asserted.
+ones. Each figure is the best of three equal blocks; nothing is asserted. :func:`batched_scaling` compares
+the parallel games' :class:`~palaestra.vector_games.BatchedParallelEnv` with one game in-process.
 """
 
 from __future__ import annotations
@@ -153,4 +154,91 @@ def print_report(rows: list[GameRow], console: Any) -> None:
         ratio = "" if peer is None or peer is row or row.error else f"{row.steps_per_second / peer.steps_per_second:.1f}x"
         rate = row.error or f"{row.steps_per_second:,.0f}"
         table.add_row(row.env_id, row.api, rate, row.unit, ratio)
+    console.print(table)
+
+
+@dataclass(frozen=True)
+class GameScalingRow:
+    """Env-steps/s of one game in-process and of a BatchedParallelEnv (``workers`` x ``per_worker`` games),
+    in alternating blocks of wall time (best block of each)."""
+
+    env_id: str
+    workers: int
+    games: int
+    single: float = float("nan")
+    batched: float = float("nan")
+    error: str | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.batched / self.single
+
+
+def batched_scaling(env_id: str, steps: int = 2000, workers: int = 2, per_worker: int | None = None) -> GameScalingRow:
+    """One game stepped in-process against :class:`~palaestra.vector_games.BatchedParallelEnv`, same steps.
+
+    ``per_worker`` defaults to about a millisecond of stepping per worker and step (2 to 64 games): a
+    worker's round trip costs tens of microseconds on a quiet machine, more than a 2D game's step.
+    """
+    import palaestra
+    from palaestra.bench import alternate
+    from palaestra.vector_games import make_batched_parallel
+
+    if per_worker is None:
+        rate = time_parallel(lambda: palaestra.make_parallel(env_id), 200)
+        per_worker = int(min(max(round(rate / 1000), 2), 64))
+    single = palaestra.make_parallel(env_id)
+    try:
+        batched = make_batched_parallel(env_id, num_envs=workers * per_worker, workers=workers)
+    except Exception as error:  # noqa: BLE001 - one game that cannot be batched must not stop the bench
+        single.close()
+        return GameScalingRow(env_id, workers, workers * per_worker, error=f"{type(error).__name__}: {error}")
+    try:
+        rng = np.random.default_rng(0)
+        spaces = {a: single.action_space(a) for a in single.possible_agents}
+        for space in spaces.values():
+            space.seed(int(rng.integers(2**31)))
+        rounds = max(steps // batched.num_envs, 1)
+        plan = [{a: np.stack([s.sample() for _ in range(batched.num_envs)]) for a, s in spaces.items()}
+                for _ in range(rounds)]
+        single.reset(seed=0)
+        batched.reset(seed=0)
+
+        def single_block() -> float:
+            start = time.perf_counter()
+            for actions in plan:
+                for i in range(batched.num_envs):
+                    if not single.agents:
+                        single.reset()
+                    single.step({a: actions[a][i] for a in single.agents})
+            return time.perf_counter() - start
+
+        def batched_block() -> float:
+            start = time.perf_counter()
+            for actions in plan:
+                batched.step(actions)
+            return time.perf_counter() - start
+
+        single_s, batched_s = alternate(single_block, batched_block)
+        total = rounds * batched.num_envs
+        return GameScalingRow(env_id, workers, batched.num_envs, total / single_s, total / batched_s)
+    finally:
+        single.close()
+        batched.close()
+
+
+def print_scaling(rows: list[GameScalingRow], console: Any) -> None:
+    from rich.table import Table
+
+    if not rows:
+        return
+    table = Table(title=f"BatchedParallelEnv on {rows[0].workers} workers against one game in-process "
+                        "(alternating blocks, wall time: needs a quiet machine)")
+    for column in ("game", "games", "single env-steps/s", "batched env-steps/s", "batched/single"):
+        table.add_column(column, justify="left" if column == "game" else "right")
+    for row in rows:
+        if row.error is not None:
+            table.add_row(row.env_id, str(row.games), f"[red]{row.error}[/red]")
+            continue
+        table.add_row(row.env_id, str(row.games), f"{row.single:,.0f}", f"{row.batched:,.0f}", f"{row.ratio:.2f}x")
     console.print(table)

@@ -30,7 +30,8 @@ class GoalSpace:
 
     ``columns[i]`` is the unit coordinate that drives goal component ``i`` (``-1``: fixed at ``goal_low``); two
     components may share one (Stack's upper target follows the lower one). ``angular`` spaces map one
-    coordinate to a horizontal unit vector at angle ``-pi + 2 pi u`` (Flip).
+    coordinate to a horizontal unit vector at angle ``-pi + 2 pi u`` (Flip), followed by the task's fixed
+    components (Flip's "lying by itself" flag).
     """
 
     def __init__(self, task: str, low: np.ndarray, high: np.ndarray, columns: list[int], angular: bool = False):
@@ -50,7 +51,7 @@ class GoalSpace:
         if task.name == "flip":
             return cls(task.name, task.goal_low, task.goal_high, [-1, -1, -1], angular=True)
         if task.name == "stack":
-            return cls(task.name, task.goal_low, task.goal_high, [0, 1, -1, 0, 1, -1])
+            return cls(task.name, task.goal_low, task.goal_high, [0, 1, -1, 0, 1, -1, -1])
         free = task.goal_high > task.goal_low
         return cls(task.name, task.goal_low, task.goal_high, list(np.where(free, np.cumsum(free) - 1, -1)))
 
@@ -58,7 +59,7 @@ class GoalSpace:
         """The goal at unit coordinates ``u`` (shape ``(dims,)``)."""
         if self.angular:
             angle = -np.pi + 2 * np.pi * u[0]
-            return np.array([np.cos(angle), np.sin(angle), 0.0])
+            return np.array([np.cos(angle), np.sin(angle), 0.0, *self.low[3:]])
         scale = np.where(self.columns >= 0, u[np.maximum(self.columns, 0)], 0.0)
         return self.low + scale * (self.high - self.low)
 

@@ -74,10 +74,10 @@ def test_an_explicit_goal_option_wins_and_a_bad_one_names_the_env_and_the_space(
     with pytest.raises(ValueError, match=r"palaestra/Push-v0: options\['goal'\] has shape \(2,\), expected \(3,\)"):
         env.reset(options={"goal": [0.0, 0.0]})
     flip, stack = _make("palaestra/Flip-v0"), _make("palaestra/Stack-v0")
-    with pytest.raises(ValueError, match="palaestra/Flip-v0.*not a horizontal unit vector"):
-        flip.reset(options={"goal": [0.5, 0.5, 0.0]})
+    with pytest.raises(ValueError, match="palaestra/Flip-v0.*not start with a horizontal unit vector"):
+        flip.reset(options={"goal": [0.5, 0.5, 0.0, 1.0]})
     with pytest.raises(ValueError, match="palaestra/Stack-v0.*one cube height above"):
-        stack.reset(options={"goal": [0.0, 0.0, 0.02, 0.1, 0.0, 0.06]})
+        stack.reset(options={"goal": [0.0, 0.0, 0.02, 0.1, 0.0, 0.06, 1.0]})
     for e in (env, flip, stack):
         e.close()
 

@@ -154,8 +154,12 @@ class _Grasping(Expert):
             if off_target > (0.03 if lowering else 0.015):
                 waypoint = np.array([*target[:2], high]) if not lowering else np.array([*obj[:2], high])
                 return self.move(waypoint + grip_offset, CLOSE)
-            if release and off_target < 0.02 and abs(target[2] - obj[2]) < 0.01:
-                self.phase = 4
+            if release and off_target < 0.012 and abs(target[2] - obj[2]) < 0.01:
+                self.phase = 4  # let go well inside the half-width (2 cm), or a stacked cube topples
+            if release and off_target > 0.012 and obj[2] - target[2] < 0.015:
+                # Touching what it is set on and off-centre: lift straight up before correcting, since a
+                # sideways correction in contact drags the cube below along (Stack's tower).
+                return self.move(ee + (0.0, 0.0, 0.03), CLOSE)
             return self.move(target + grip_offset, CLOSE, gain=2.0)
         return self.move(ee + (0.0, 0.0, 0.05), OPEN)  # release and back off
 
@@ -169,7 +173,7 @@ class PickAndPlaceExpert(_Grasping):
 
 
 class StackExpert(_Grasping):
-    """Place the lower cube at its target, let go, then stack the upper cube on it."""
+    """Place the lower cube at its target, let go, then stack the upper cube on it, let go and back off."""
 
     def reset(self) -> None:
         super().reset()
@@ -182,13 +186,14 @@ class StackExpert(_Grasping):
             if self.phase == 4:
                 self.stage, self.phase, self.backoff = 1, 4, 0
             return action
-        if self.phase == 4 and self.backoff < 3:  # let go of the first cube before going for the second
+        if self.stage == 1 and self.phase == 4 and self.backoff < 3:  # let go of the first cube
             self.backoff += 1
             return self.move(self.ee + (0.0, 0.0, 0.05), OPEN)
-        if self.phase == 4:
-            self.phase = 0
+        if self.stage == 1 and self.phase == 4:
+            self.stage, self.phase = 2, 0
         target = s["lower"] + (0.0, 0.0, 2 * CUBE)  # on the cube as it lies, not on the ideal target
-        return self.pick_and_place(s["upper"], target, release=False)
+        # Stage 2 ends in phase 4: the upper cube let go, the gripper backing off, the tower left standing.
+        return self.pick_and_place(s["upper"], target, release=True)
 
 
 class FlipExpert(_PushAlong):

@@ -31,7 +31,7 @@ from palaestra.validation import check_choice
 
 AGENTS = ("red_0", "blue_0")
 TEAMS = {"red": ("red_0",), "blue": ("blue_0",)}
-RENDER_SIZE = 240
+RENDER_SIZE = 256
 FALL_TILT = math.radians(60.0)  # a torso leaning further than this has fallen
 
 # The state observation shared by the fighting games, by name; games append their own features.

@@ -16,8 +16,8 @@ import numpy as np
 from gymnasium import spaces
 
 from palaestra.competitive.policy import Policy, RandomPolicy
-from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv
-from palaestra.validation import check_positive_int, reject_unknown_kwargs
+from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv, text_options
+from palaestra.validation import check_positive_int
 
 ENV_ID = "palaestra/KuhnPoker-v0"
 CARDS = "JQK"
@@ -67,12 +67,13 @@ class KuhnPoker:
     The first player to act alternates between hands (player 0 in the first); ``scores`` are chip totals.
     """
 
-    env_id = ENV_ID
     num_actions = 2
     features_space = spaces.Box(0.0, 1.0, (9,), np.float32)
+    free_text = False
 
-    def __init__(self, hands: int) -> None:
+    def __init__(self, hands: int, env_id: str = ENV_ID) -> None:
         self.hands = hands
+        self.env_id = env_id
 
     def new(self, rng: np.random.Generator) -> None:
         self.rng = rng
@@ -145,22 +146,25 @@ class KuhnPoker:
         ]
         if player != self.to_move:
             return "\n".join([*lines, f"Waiting for player_{self.to_move}."])
-        return "\n".join([*lines, f"Legal moves: {', '.join(self._legal_words())}"])
+        return "\n".join([*lines, f"Legal moves: {'; '.join(self._legal_words())}"])
 
     def _legal_words(self) -> list[str]:
         if facing_bet(self.history):
             return ["fold (or pass)", "call (or bet)"]
         return ["check (or pass)", "bet"]
 
+    def answer_example(self) -> str:
+        return "call" if facing_bet(self.history) else "check"
+
     def parse(self, player: int, text: str) -> int:
         words = [w for w in re.findall(r"[a-z]+", text.lower()) if w in _WORDS]
         if len(set(words)) != 1:
-            raise IllegalMoveError(ENV_ID, text, self._legal_words(), "expected one of the moves")
+            raise IllegalMoveError(self.env_id, text, self._legal_words(), "expected one of the moves")
         word = words[0]
         facing = facing_bet(self.history)
         if (word == "call" and not facing) or (word == "check" and facing) or (word == "fold" and not facing):
             why = "there is a bet to call or fold" if facing else "there is no bet to call or fold"
-            raise IllegalMoveError(ENV_ID, text, self._legal_words(), why)
+            raise IllegalMoveError(self.env_id, text, self._legal_words(), why, well_formed=True)
         return _WORDS[word]
 
 
@@ -175,18 +179,21 @@ class KuhnPokerEnv(TurnBasedEnv):
 
     metadata: ClassVar[dict[str, Any]] = {**TurnBasedEnv.metadata, "name": "kuhn_poker_v0"}
 
-    def __init__(self, hands: int = 1, render_mode: str | None = None) -> None:
-        super().__init__(KuhnPoker(check_positive_int(ENV_ID, "hands", hands)), render_mode)
+    def __init__(
+        self, hands: int = 1, render_mode: str | None = None, env_id: str = ENV_ID, **text_options: Any,
+    ) -> None:
+        super().__init__(KuhnPoker(check_positive_int(env_id, "hands", hands), env_id), render_mode, **text_options)
 
 
-def env(hands: int = 1, render_mode: str | None = None, **unknown: Any) -> KuhnPokerEnv:
+def env(hands: int = 1, render_mode: str | None = None, **kwargs: Any) -> KuhnPokerEnv:
     """Kuhn poker (AEC); a match is ``hands`` hands, won by the player with more chips.
 
-    Observation: own card one-hot and the betting of the current hand (9 floats), plus an action mask.
+    Observation: own card one-hot and the betting of the current hand (9 floats), plus an action mask
+    (``obs_mode="text"``: a prompt string, and the answer string as action).
     Reward: chips won or lost when each hand ends (+-1 or +-2 per hand).
     """
-    reject_unknown_kwargs(ENV_ID, unknown, ("hands", "render_mode"))
-    return KuhnPokerEnv(hands, render_mode)
+    return KuhnPokerEnv(hands, render_mode, **text_options(ENV_ID, kwargs, ("hands", "render_mode")))
+
 
 
 class TabularKuhnPolicy(Policy):

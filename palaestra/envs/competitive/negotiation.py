@@ -15,8 +15,7 @@ import numpy as np
 from gymnasium import spaces
 
 from palaestra.competitive.policy import Policy, RandomPolicy
-from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv, text_options
 
 ENV_ID = "palaestra/Negotiation-v0"
 KINDS = ("book", "hat", "ball")
@@ -71,6 +70,7 @@ class Negotiation:
     env_id = ENV_ID
     num_actions = PROPOSALS + 1
     features_space = spaces.Box(0.0, 1.0, (12,), np.float32)
+    free_text = False
 
     def __init__(self, max_turns: int) -> None:
         self.max_turns = max_turns
@@ -154,8 +154,11 @@ class Negotiation:
 
     def _legal_words(self) -> list[str]:
         ranges = ", ".join(f"{kind}s 0..{n}" for kind, n in zip(KINDS, self.counts))
-        words = [f"propose N books N hats N balls, naming what you keep ({ranges})"]
+        words = [f"propose N books N hats N balls (the items you keep: {ranges})"]
         return ["accept", *words] if self.offer is not None else words
+
+    def answer_example(self) -> str:
+        return "accept" if self.offer is not None else f"propose {items_text(self.counts)}"
 
     def parse(self, player: int, text: str) -> int:
         lowered = text.lower()
@@ -163,7 +166,9 @@ class Negotiation:
         if not amounts:
             if re.search(r"\baccept\b", lowered):
                 if self.offer is None:
-                    raise IllegalMoveError(ENV_ID, text, self._legal_words(), "there is no offer to accept")
+                    raise IllegalMoveError(
+                        ENV_ID, text, self._legal_words(), "there is no offer to accept", well_formed=True
+                    )
                 return ACCEPT
             raise IllegalMoveError(ENV_ID, text, self._legal_words(), "expected 'accept' or a proposal")
         keep = [0, 0, 0]
@@ -173,7 +178,9 @@ class Negotiation:
         for number, kind in amounts:
             keep[KINDS.index(kind)] = int(number)
         if any(k > n for k, n in zip(keep, self.counts)):
-            raise IllegalMoveError(ENV_ID, text, self._legal_words(), f"only {items_text(self.counts)} exist")
+            raise IllegalMoveError(
+                ENV_ID, text, self._legal_words(), f"only {items_text(self.counts)} exist", well_formed=True
+            )
         return proposal_action(tuple(keep))  # type: ignore[arg-type]
 
 
@@ -191,20 +198,19 @@ class NegotiationEnv(TurnBasedEnv):
 
     metadata: ClassVar[dict[str, Any]] = {**TurnBasedEnv.metadata, "name": "negotiation_v0"}
 
-    def __init__(self, max_turns: int = 10, render_mode: str | None = None) -> None:
-        if int(max_turns) != max_turns or max_turns < 2:
+    def __init__(self, max_turns: int = 10, render_mode: str | None = None, **text_options: Any) -> None:
+        if isinstance(max_turns, bool) or not isinstance(max_turns, (int, np.integer)) or max_turns < 2:
             raise ValueError(f"{ENV_ID}: max_turns={max_turns!r}; expected an integer >= 2 (one offer, one reply)")
-        super().__init__(Negotiation(int(max_turns)), render_mode)
+        super().__init__(Negotiation(int(max_turns)), render_mode, **text_options)
 
 
-def env(max_turns: int = 10, render_mode: str | None = None, **unknown: Any) -> NegotiationEnv:
+def env(max_turns: int = 10, render_mode: str | None = None, **kwargs: Any) -> NegotiationEnv:
     """Negotiation (AEC): alternate proposals of how to split the items until one is accepted or time runs out.
 
     Observation: item counts, own values, the standing offer and the clock (12 floats), plus an action mask.
     Reward: own value of the agreed share / 10 at a deal, 0 without one; the higher share wins the match.
     """
-    reject_unknown_kwargs(ENV_ID, unknown, ("max_turns", "render_mode"))
-    return NegotiationEnv(max_turns, render_mode)
+    return NegotiationEnv(max_turns, render_mode, **text_options(ENV_ID, kwargs, ("max_turns", "render_mode")))
 
 
 def _decode(observation: Any) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None, float, bool]:

@@ -34,6 +34,8 @@ class TagEnv(FieldGame):
     info. Actions are ``Box(-1, 1, (2,))`` accelerations. ``obs_mode="state"`` gives 20 floats: own position
     and velocity, then teammate and the two opponents (position, velocity, in play) and the fraction of
     time left; ``"pixels"`` a 64x64x3 picture, the same for every agent.
+
+    Reward: +1 to every predator for each prey tagged, -1 to the prey tagged; 0 otherwise.
     """
 
     env_id = ENV_ID

@@ -10,8 +10,7 @@ import numpy as np
 from gymnasium import spaces
 
 from palaestra.competitive.policy import Policy, RandomPolicy, legal_actions
-from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv, text_options
 
 ENV_ID = "palaestra/TicTacToe-v0"
 MARKS = ("X", "O")
@@ -28,6 +27,14 @@ def cell_name(cell: int) -> str:
     return f"{COLUMNS[cell % 3]}{cell // 3 + 1}"
 
 
+CELL_NAMES = tuple(cell_name(c) for c in range(9))
+# Text is built from precomputed pieces: prompts are built once per turn of every language-model rollout.
+_MOVES = tuple(tuple(f"{mark} at {name}" for name in CELL_NAMES) for mark in MARKS)
+_HEADS = tuple(
+    f"Tic-tac-toe. You are {MARKS[p]} (player_{p}); X moves first, three in a row wins.\n    a   b   c\n" for p in (0, 1)
+)
+_GRID = "1   {} | {} | {}\n2   {} | {} | {}\n3   {} | {} | {}\n"
+_SYMBOLS = ".XO"
 # For each player, the (own mark, opponent's mark) planes of an empty cell, an X and an O.
 _PLANES = (((0, 0), (1, 0), (0, 1)), ((0, 0), (0, 1), (1, 0)))
 
@@ -41,6 +48,7 @@ class TicTacToe:
     env_id = ENV_ID
     num_actions = 9
     features_space = spaces.Box(0, 1, (3, 3, 2), np.int8)
+    free_text = False
 
     def new(self, rng: np.random.Generator) -> None:
         self.board = [0] * 9
@@ -69,35 +77,38 @@ class TicTacToe:
         return np.array([planes[v] for v in self.board], np.int8).reshape(3, 3, 2)
 
     def move_text(self, action: int) -> str:
-        return f"{MARKS[self.to_move]} at {cell_name(action)}"
+        return _MOVES[self.to_move][action]
 
     def text(self, player: int) -> str:
-        rows = ["    a   b   c"]
-        for r in range(3):
-            cells = (" XO"[v] if v else "." for v in self.board[3 * r:3 * r + 3])
-            rows.append(f"{r + 1}   " + " | ".join(cells))
-        me = MARKS[player]
-        head = f"Tic-tac-toe. You are {me} (player_{player}); X moves first, three in a row wins."
+        board = self.board
+        head = _HEADS[player] + _GRID.format(*(_SYMBOLS[v] for v in board))
         if self.over:
             result = "a draw" if self.winner is None else f"{MARKS[self.winner]} wins"
-            return "\n".join([head, *rows, f"Game over: {result}."])
+            return f"{head}Game over: {result}."
         if player != self.to_move:
-            return "\n".join([head, *rows, f"Waiting for {MARKS[self.to_move]} to move."])
-        moves = ", ".join(self.move_text(a) for a in self.legal())
-        return "\n".join([head, *rows, f"You ({me}) to move. Legal moves: {moves}"])
+            return f"{head}Waiting for {MARKS[self.to_move]} to move."
+        moves = _MOVES[player]
+        return f"{head}You ({MARKS[player]}) to move. Legal moves: " + "; ".join(
+            [moves[c] for c in range(9) if not board[c]]
+        )
+
+    def answer_example(self) -> str:
+        return CELL_NAMES[self.legal()[0]]
+
+    def legal_texts(self) -> list[str]:
+        return [self.move_text(a) for a in self.legal()]
 
     def parse(self, player: int, text: str) -> int:
-        legal = [self.move_text(a) for a in self.legal()]
         lowered = text.strip().lower()
         mark = _MARK.findall(lowered)
         if mark and {m.upper() for m in mark} != {MARKS[player]}:
-            raise IllegalMoveError(ENV_ID, text, legal, f"you play {MARKS[player]}")
+            raise IllegalMoveError(ENV_ID, text, self.legal_texts(), f"you play {MARKS[player]}", well_formed=True)
         cells = {3 * (int(row) - 1) + COLUMNS.index(col) for col, row in _CELL.findall(lowered)}
         if len(cells) != 1:
-            raise IllegalMoveError(ENV_ID, text, legal, "expected one cell such as b2")
+            raise IllegalMoveError(ENV_ID, text, self.legal_texts(), "expected one cell such as b2")
         cell = cells.pop()
         if self.board[cell]:
-            raise IllegalMoveError(ENV_ID, text, legal, f"{cell_name(cell)} is taken")
+            raise IllegalMoveError(ENV_ID, text, self.legal_texts(), f"{cell_name(cell)} is taken", well_formed=True)
         return cell
 
 
@@ -112,18 +123,17 @@ class TicTacToeEnv(TurnBasedEnv):
 
     metadata: ClassVar[dict[str, Any]] = {**TurnBasedEnv.metadata, "name": "tictactoe_v0"}
 
-    def __init__(self, render_mode: str | None = None) -> None:
-        super().__init__(TicTacToe(), render_mode)
+    def __init__(self, render_mode: str | None = None, **text_options: Any) -> None:
+        super().__init__(TicTacToe(), render_mode, **text_options)
 
 
-def env(render_mode: str | None = None, **unknown: Any) -> TicTacToeEnv:
-    """Tic-tac-toe (AEC).
+def env(render_mode: str | None = None, **kwargs: Any) -> TicTacToeEnv:
+    """Tic-tac-toe (AEC); ``obs_mode="text"`` for prompts and string answers (see :class:`TurnBasedEnv`).
 
     Observation: own and opponent marks as a (3, 3, 2) int8 array plus an action mask of the empty cells.
     Reward: +1 win, -1 loss, 0 draw, paid at the end of the game.
     """
-    reject_unknown_kwargs(ENV_ID, unknown, ("render_mode",))
-    return TicTacToeEnv(render_mode)
+    return TicTacToeEnv(render_mode, **text_options(ENV_ID, kwargs, ("render_mode",)))
 
 
 def _board_of(observation: Any) -> tuple[int, ...]:

@@ -35,7 +35,9 @@ class ManipulationEnv(gym.Env):
     components; out-of-range values are clipped, NaN/inf or a wrong shape raise ``ValueError``.
     Reward: ``sparse`` gives 0 on success and -1 otherwise; ``dense`` gives minus the goal distance.
     ``reset(options={"goal": g})`` replaces the sampled goal by ``g`` (it must lie in the task's goal space).
-    An episode terminates on success and is truncated by the registered ``max_episode_steps``.
+    An episode terminates on success and is truncated by the registered ``max_episode_steps``, or as soon as
+    an object leaves the workspace (falls below the table top or goes over 1 m from the table's centre), with
+    ``info["truncation_reason"]`` saying so: a cube knocked off the table would otherwise fall forever.
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 24}
@@ -103,12 +105,15 @@ class ManipulationEnv(gym.Env):
         self.world.step()
         obs = self._obs()
         info = self._info(obs)
+        truncated = self._left_workspace()
+        if truncated:
+            info["truncation_reason"] = "an object left the workspace"
         # Same values as compute_reward / compute_terminated, without recomputing success per call.
         if self.reward_type is RewardType.SPARSE:
             reward = 0.0 if info["is_success"] else -1.0
         else:
             reward = float(self.compute_reward(obs["achieved_goal"], obs["desired_goal"], info))
-        return obs, reward, info["is_success"], False, info
+        return obs, reward, info["is_success"], truncated, info
 
     def render(self):
         if self.render_mode == "rgb_array":
@@ -144,6 +149,14 @@ class ManipulationEnv(gym.Env):
             raise ValueError(f"{self.env_id}: options['goal'] {problem}; expected a goal of task {self.task.name!r}")
         self.task.set_goal(goal, self.np_random)
 
+    def _left_workspace(self) -> bool:
+        get_pose = self.world.client.getBasePositionAndOrientation
+        for body in self.task.loose_bodies():
+            x, y, z = get_pose(body)[0]
+            if z < WORKSPACE_FLOOR or abs(x - World.TABLE_CENTER_X) > WORKSPACE_REACH or abs(y) > WORKSPACE_REACH:
+                return True
+        return False
+
     def _obs(self) -> dict[str, np.ndarray]:
         achieved = self.task.achieved_goal().astype(np.float32)
         if self.obs_mode is ObsMode.STATE:
@@ -156,6 +169,9 @@ class ManipulationEnv(gym.Env):
         success = bool(self.task.is_success(obs["achieved_goal"], obs["desired_goal"]))
         return {"is_success": success, **self.task.info()}
 
+
+WORKSPACE_FLOOR = -0.02  # metres below the table top: an object this low has fallen off the table
+WORKSPACE_REACH = 1.0  # metres from the table's centre line, along x or y
 
 _ACCEPTED = ("task", "reward_type", "control", "obs_mode", "render_mode", "camera", "physics")
 

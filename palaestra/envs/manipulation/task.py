@@ -16,6 +16,11 @@ from palaestra.sim.robot import Panda
 from palaestra.sim.world import World
 
 
+def touching(client, a: int, b: int) -> bool:
+    """Whether bodies ``a`` and ``b`` are in contact after the last substep."""
+    return bool(client.getContactPoints(a, b))
+
+
 def distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Euclidean distance along the last axis: ``np.linalg.norm(a - b, axis=-1)``'s arithmetic, bit for bit,
     without its dispatch (a few microseconds on every step's reward)."""
@@ -99,6 +104,10 @@ class Task(ABC):
         """Put the task's objects (or the arm) in the goal state, for goal images rendered between a
         snapshot and its restore; motor targets are left alone, since a restore does not reset them."""
         raise NotImplementedError(f"task {self.name!r} cannot show its goal state")
+
+    def loose_bodies(self) -> list[int]:
+        """The free bodies that can leave the table (the environment truncates the episode when one does)."""
+        return []
 
     def info(self) -> dict[str, Any]:
         """Extra diagnostic entries for ``info`` (fresh objects each call; never mutated afterwards)."""

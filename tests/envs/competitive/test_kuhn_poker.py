@@ -86,7 +86,7 @@ def test_observe_text_shows_own_card_only_and_the_legal_moves():
     env.step(1)
     text = env.observe_text("player_1")
     assert "Your card: J" in text and "player_0 bets" in text
-    assert "Legal moves: fold (or pass), call (or bet)" in text and " K" not in text.split("Your card")[1]
+    assert "Legal moves: fold (or pass); call (or bet)" in text and " K" not in text.split("Your card")[1]
     for move in ("fold", "call"):
         env.parse_action("player_1", move)
 

@@ -90,7 +90,7 @@ def test_observe_text_lists_legal_moves_that_parse_to_the_masked_actions():
     env.reset()
     _play(env, [4, 0])
     text = env.observe_text("player_0")
-    moves = text.rsplit("Legal moves: ", 1)[1].split(", ")
+    moves = text.rsplit("Legal moves: ", 1)[1].split("; ")
     parsed = sorted(env.parse_action("player_0", move) for move in moves)
     mask = env.observe("player_0")["action_mask"]
     assert parsed == [i for i in range(9) if mask[i]]

@@ -73,7 +73,8 @@ class OpenDrawer(_ArticulatedTask):
     """Pull a drawer out of a cabinet in front of the robot to a target opening.
 
     The drawer starts closed (opening below 2 cm) and the goal opening is uniform in [10, 20] cm.
-    Goal: opening (1). Success: within 2 cm. Observation part: opening, its rate, handle position (5).
+    Goal: opening (1). Success: opening within 2 cm of the goal. Observation part: opening, its rate,
+    handle position (5).
     """
 
     name = "open_drawer"
@@ -96,7 +97,8 @@ class CloseDrawer(OpenDrawer):
     """Push an open drawer back into its cabinet to a target opening near closed.
 
     The drawer starts open by 12 to 20 cm and the goal opening is uniform in [0, 4] cm.
-    Goal: opening (1). Success: within 2 cm. Observation part: opening, its rate, handle position (5).
+    Goal: opening (1). Success: opening within 2 cm of the goal. Observation part: opening, its rate,
+    handle position (5).
     """
 
     name = "close_drawer"
@@ -109,7 +111,8 @@ class SlideDoor(_ArticulatedTask):
     """Slide a door panel along its rail to a target offset.
 
     The door starts anywhere in its +-12 cm travel and the goal is at least 8 cm away, also within the travel.
-    Goal: offset (1). Success: within 2 cm. Observation part: offset, its rate, knob position (5).
+    Goal: offset (1). Success: offset within 2 cm of the goal. Observation part: offset, its rate,
+    knob position (5).
     """
 
     name = "slide_door"
@@ -139,8 +142,8 @@ class PressButton(_ArticulatedTask):
     """Press a spring-loaded button, placed anywhere in a 30 x 30 cm square, down to a target depth.
 
     The button starts up (depth 0) and springs back when released; the goal depth is uniform in [8, 24] mm
-    of its 30 mm travel. Goal: depth (1). Success: within 4 mm. Observation part: depth, its rate, cap-top
-    position (5).
+    of its 30 mm travel. Goal: depth (1). Success: depth within 4 mm of the goal. Observation part: depth,
+    its rate, cap-top position (5).
     """
 
     name = "press_button"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from palaestra.envs.manipulation.task import Task, distance
+from palaestra.envs.manipulation.task import Task, distance, touching
 
 CUBE = 0.02  # half size of the 4 cm cubes
 OBJECT_LOW, OBJECT_HIGH = np.array([-0.15, -0.15]), np.array([0.15, 0.15])
@@ -82,6 +82,9 @@ class _SingleObject(Task):
 
     def place_at_goal(self) -> None:
         self.world.set_pose(self.object, self.goal)
+
+    def loose_bodies(self) -> list[int]:
+        return [self.object]
 
     def observation(self) -> np.ndarray:
         return _body_state(self.world.client, self.object)
@@ -186,17 +189,20 @@ class Flip(_SingleObject):
     """Flip an upright 4 x 4 x 10 cm block onto one of its four sides.
 
     The block stands with a random yaw; the goal is the direction its long (local z) axis must point once it
-    lies on the chosen side: a horizontal unit vector along that side's outward normal (3), so goals cover
-    every direction in the world frame. Success: achieved and desired axes closer than 0.3 (about 17
-    degrees). Task observation: object position, orientation (Euler angles), linear and angular velocity (12).
+    lies on the chosen side: a horizontal unit vector along that side's outward normal, so goals cover every
+    direction in the world frame, followed by a 1 meaning "lying on the table by itself" (4). The achieved
+    goal is the block's axis and 1 when it touches the table and not the robot, else 0.
+    Success: axes closer than 0.3 (about 17 degrees) with the block lying on the table, released (a block
+    held sideways in the air does not count). Task observation: object position, orientation (Euler angles),
+    linear and angular velocity (12).
     """
 
     name = "flip"
     half_extents = (0.02, 0.02, 0.05)
     color = RED
     distance_threshold = 0.3
-    goal_low = np.array([-1.0, -1.0, 0.0])
-    goal_high = np.array([1.0, 1.0, 0.0])
+    goal_low = np.array([-1.0, -1.0, 0.0, 1.0])
+    goal_high = np.array([1.0, 1.0, 0.0, 1.0])
 
     def reset(self, rng: np.random.Generator) -> None:
         xy = rng.uniform(OBJECT_LOW, OBJECT_HIGH)
@@ -205,25 +211,25 @@ class Flip(_SingleObject):
         c = self.world.client
         self.world.set_pose(self.object, start, c.getQuaternionFromEuler((0.0, 0.0, yaw)))
         angle = yaw + rng.integers(4) * np.pi / 2
-        self.goal = np.array([np.cos(angle), np.sin(angle), 0.0])
+        self.goal = np.array([np.cos(angle), np.sin(angle), 0.0, 1.0])
         self.world.set_pose(self.marker, *self._lying_pose(start, angle))
 
     def _lying_pose(self, start: np.ndarray, angle: float) -> tuple[np.ndarray, tuple[float, ...]]:
         """Where the block lands from ``start``, its long axis along ``angle``: what the marker shows."""
         lying = self.world.client.getQuaternionFromEuler((0.0, np.pi / 2, angle))
-        where = start + self.goal * self.half_extents[2] + (0.0, 0.0, self.half_extents[0] - self.half_extents[2])
+        where = start + self.goal[:3] * self.half_extents[2] + (0.0, 0.0, self.half_extents[0] - self.half_extents[2])
         return where, lying
 
     def goal_problem(self, goal: np.ndarray) -> str | None:
         problem = super().goal_problem(goal)
-        if problem is None and (abs(goal[2]) > 1e-6 or abs(np.linalg.norm(goal) - 1.0) > 1e-3):
-            problem = f"{goal} is not a horizontal unit vector"
+        if problem is None and (abs(goal[2]) > 1e-6 or abs(np.linalg.norm(goal[:3]) - 1.0) > 1e-3):
+            problem = f"{goal} does not start with a horizontal unit vector"
         return problem
 
     def set_goal(self, goal: np.ndarray, rng: np.random.Generator) -> None:
         """Turn the upright block about z, by at most 45 degrees, so that one of its sides faces ``goal``."""
         angle = float(np.arctan2(goal[1], goal[0]))
-        self.goal = np.array([np.cos(angle), np.sin(angle), 0.0])
+        self.goal = np.array([np.cos(angle), np.sin(angle), 0.0, 1.0])
         position, orientation = self.world.pose(self.object)
         yaw = self.world.client.getEulerFromQuaternion(orientation)[2]
         yaw = angle - np.round((angle - yaw) / (np.pi / 2)) * np.pi / 2
@@ -238,24 +244,33 @@ class Flip(_SingleObject):
         self.world.set_pose(self.object, *self.world.pose(self.marker))
 
     def achieved_goal(self) -> np.ndarray:
-        orn = self.world.client.getBasePositionAndOrientation(self.object)[1]
-        return _axis_z(np.asarray(orn))
+        c = self.world.client
+        orn = c.getBasePositionAndOrientation(self.object)[1]
+        lying = touching(c, self.object, self.world.table) and not touching(c, self.object, self.robot.body)
+        return np.append(_axis_z(np.asarray(orn)), float(lying))
+
+    def goal_distance(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
+        """The axes' distance, plus 1 where the block is held or off the table while the goal wants it lying."""
+        return distance(achieved[..., :3], desired[..., :3]) + np.abs(achieved[..., 3] - desired[..., 3])
 
     def expert_state(self) -> dict[str, np.ndarray]:
-        return {**super().expert_state(), "axis": self.achieved_goal()}
+        orn = self.world.client.getBasePositionAndOrientation(self.object)[1]
+        return {**super().expert_state(), "axis": _axis_z(np.asarray(orn))}
 
 
 class Stack(Task):
     """Place a blue cube at a target on the table and a green cube on top of it.
 
-    Goal: both target centres (6): the green target is one cube height above the blue one.
-    Success: each cube within 5 cm of its target. Task observation: for each cube its position,
-    orientation (Euler angles), linear and angular velocity (24).
+    Goal: both target centres, the green one a cube height above the blue one, then a 1 meaning "the tower
+    stands by itself" (7). The achieved goal is both cube centres and 1 when the green cube touches the blue
+    one and the robot touches neither, else 0. Success: each cube within 5 cm of its target with the tower
+    standing by itself (a green cube still carried over its target does not count). Task observation: for
+    each cube its position, orientation (Euler angles), linear and angular velocity (24).
     """
 
     name = "stack"
-    goal_low = np.array([-0.15, -0.15, CUBE, -0.15, -0.15, 3 * CUBE])
-    goal_high = np.array([0.15, 0.15, CUBE, 0.15, 0.15, 3 * CUBE])
+    goal_low = np.array([-0.15, -0.15, CUBE, -0.15, -0.15, 3 * CUBE, 1.0])
+    goal_high = np.array([0.15, 0.15, CUBE, 0.15, 0.15, 3 * CUBE, 1.0])
 
     def build(self) -> None:
         self.cubes = [self.world.add_box((CUBE,) * 3, (0.0, 0.1 * i, CUBE), color=c) for i, c in enumerate((BLUE, GREEN))]
@@ -273,12 +288,12 @@ class Stack(Task):
         for cube, xy in zip(self.cubes, points[:2]):
             self.world.set_pose(cube, (xy[0], xy[1], CUBE))
         base = np.array([points[2, 0], points[2, 1], CUBE])
-        self.goal = np.concatenate((base, base + (0.0, 0.0, 2 * CUBE)))
+        self.goal = np.concatenate((base, base + (0.0, 0.0, 2 * CUBE), (1.0,)))
         self.show_goal()
 
     def goal_problem(self, goal: np.ndarray) -> str | None:
         problem = super().goal_problem(goal)
-        if problem is None and np.abs(goal[3:] - goal[:3] - (0.0, 0.0, 2 * CUBE)).max() > 1e-6:
+        if problem is None and np.abs(goal[3:6] - goal[:3] - (0.0, 0.0, 2 * CUBE)).max() > 1e-6:
             problem = f"{goal} does not put the second target one cube height above the first"
         return problem
 
@@ -292,29 +307,34 @@ class Stack(Task):
             self.world.set_pose(cube, (xy[0], xy[1], CUBE))
 
     def show_goal(self) -> None:
-        for marker, target in zip(self.markers, (self.goal[:3], self.goal[3:])):
+        for marker, target in zip(self.markers, (self.goal[:3], self.goal[3:6])):
             self.world.set_pose(marker, target)
 
     def place_at_goal(self) -> None:
-        for cube, target in zip(self.cubes, (self.goal[:3], self.goal[3:])):
+        for cube, target in zip(self.cubes, (self.goal[:3], self.goal[3:6])):
             self.world.set_pose(cube, target)
+
+    def loose_bodies(self) -> list[int]:
+        return list(self.cubes)
 
     def observation(self) -> np.ndarray:
         return np.concatenate([_body_state(self.world.client, cube) for cube in self.cubes])
 
     def achieved_goal(self) -> np.ndarray:
-        c = self.world.client
-        return np.concatenate([c.getBasePositionAndOrientation(cube)[0] for cube in self.cubes])
+        c, (lower, upper), robot = self.world.client, self.cubes, self.robot.body
+        stands = touching(c, upper, lower) and not touching(c, upper, robot) and not touching(c, lower, robot)
+        return np.array([*c.getBasePositionAndOrientation(lower)[0], *c.getBasePositionAndOrientation(upper)[0], float(stands)])
 
     def goal_distance(self, achieved: np.ndarray, desired: np.ndarray) -> np.ndarray:
-        """The larger of the two cubes' distances, so success needs both in place."""
+        """The larger of the two cubes' distances, so success needs both in place, plus 1 where the tower does
+        not stand by itself while the goal wants it to."""
         first = distance(achieved[..., :3], desired[..., :3])
-        second = distance(achieved[..., 3:], desired[..., 3:])
-        return np.maximum(first, second)
+        second = distance(achieved[..., 3:6], desired[..., 3:6])
+        return np.maximum(first, second) + np.abs(achieved[..., 6] - desired[..., 6])
 
     def expert_state(self) -> dict[str, np.ndarray]:
         lower, upper = (self.world.pose(cube)[0] for cube in self.cubes)
-        return {"lower": lower, "upper": upper, "lower_target": self.goal[:3].copy(), "upper_target": self.goal[3:].copy()}
+        return {"lower": lower, "upper": upper, "lower_target": self.goal[:3].copy(), "upper_target": self.goal[3:6].copy()}
 
 
 def _min_gap(points: np.ndarray) -> float:

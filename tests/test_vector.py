@@ -1,0 +1,86 @@
+"""BatchedVectorEnv: the same results as Gymnasium's SyncVectorEnv over the same seeded environments."""
+
+from __future__ import annotations
+
+import os
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import data_equivalence
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+import palaestra  # noqa: F401  (registers the IDs)
+from palaestra.vector import BatchedVectorEnv, make_batched
+
+ENV_ID = "palaestra/Reach-v0"
+# Episodes of 4 steps, so that 10 steps cross several automatic resets.
+KWARGS = {"max_episode_steps": 4}
+
+
+def _fns(n):
+    return [lambda: gym.make(ENV_ID, **KWARGS) for _ in range(n)]
+
+
+def _trace(vector, steps=10):
+    vector.action_space.seed(1)
+    trace = [vector.reset(seed=5)]
+    for _ in range(steps):
+        trace.append(vector.step(vector.action_space.sample()))
+    trace.append(vector.reset(seed=[9, None, 11]))
+    trace.append(vector.step(vector.action_space.sample()))
+    return trace
+
+
+@pytest.mark.parametrize("mode", [AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP])
+def test_batched_matches_sync_vector_env_bit_for_bit(mode):
+    # Three environments on two workers: uneven slices, and each worker resets environments mid-run.
+    batched = make_batched(ENV_ID, num_envs=3, workers=2, autoreset_mode=mode, **KWARGS)
+    reference = SyncVectorEnv(_fns(3), autoreset_mode=mode)
+    try:
+        ours, theirs = _trace(batched), _trace(reference)
+        assert any(step[2].any() or step[3].any() for step in ours[1:-2])  # an episode did end
+        assert data_equivalence(ours, theirs, exact=True)
+        assert batched.metadata["autoreset_mode"] is mode
+        assert batched.get_attr("env_id") == ("palaestra/Reach-v0",) * 3
+        assert len(batched.call("compute_reward", np.zeros(3), np.zeros(3), {})) == 3
+    finally:
+        batched.close()
+        reference.close()
+
+
+def test_bad_arguments_are_refused_with_the_expected_values():
+    with pytest.raises(ValueError, match=r"workers=3; expected an integer in \[1, 2\]"):
+        BatchedVectorEnv(_fns(2), workers=3)
+    with pytest.raises(ValueError, match="DISABLED is not supported"):
+        BatchedVectorEnv(_fns(1), workers=1, autoreset_mode=AutoresetMode.DISABLED)
+
+
+def test_a_failing_environment_raises_in_the_caller_with_its_message():
+    batched = make_batched(ENV_ID, num_envs=2, workers=2)  # environment 0 in this process, 1 in a worker
+    try:
+        batched.reset(seed=0)
+        remote_nan = np.zeros((2, 4), dtype=np.float32)
+        remote_nan[1] = np.nan  # NaN actions are refused by the environment
+        with pytest.raises(ValueError, match="palaestra/Reach-v0"):
+            batched.step(remote_nan[::-1].copy())  # raised here, as by the env itself
+        with pytest.raises(RuntimeError, match=r"(?s)environments from 1.*ValueError.*palaestra/Reach-v0"):
+            batched.step(remote_nan)  # raised in the worker, reported with its traceback
+        with pytest.raises(RuntimeError, match="worker failed earlier"):
+            batched.step(np.zeros((2, 4), dtype=np.float32))
+    finally:
+        batched.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="binding to cores is Linux-only")
+def test_pinned_workers_run_on_their_own_core_and_the_caller_gets_its_cores_back():
+    before = os.sched_getaffinity(0)
+    batched = make_batched(ENV_ID, num_envs=2, workers=2, pin=True)
+    try:
+        assert os.sched_getaffinity(0) == {0}
+        assert os.sched_getaffinity(batched._pool._processes[0].pid) == {1 % os.cpu_count()}
+        batched.reset(seed=0)
+        batched.step(np.zeros((2, 4), dtype=np.float32))
+    finally:
+        batched.close()
+    assert os.sched_getaffinity(0) == before
