@@ -98,7 +98,7 @@ class DroneArena:
         self.court, self.drone, self.ball_spec = court, drone, ball
         self.n = len(colors)
         self.world = World(physics, mode="gui" if gui else "direct")
-        self.client = c = self.world.client
+        self.client = self.world.client
         self.floor, self.net, self.ball = build_court(self.world, court, ball)
         self.drones = [self._build_drone(color) for color in colors]
         self._index = {body: i for i, body in enumerate(self.drones)}
@@ -109,13 +109,6 @@ class DroneArena:
         self._gap = int(round(TOUCH_GAP / physics.timestep))
         self._clock = 0  # substeps since the last place()
         self._last_contact: dict[int, int] = {}
-        # Bound functions: attribute lookups on the client cost more than a substep's physics.
-        self._force = c.applyExternalForce
-        self._torque = c.applyExternalTorque
-        self._pose = c.getBasePositionAndOrientation
-        self._vel = c.getBaseVelocity
-        self._contacts = c.getContactPoints
-        self._matrix = c.getMatrixFromQuaternion
         self.world.save()
 
     def _build_drone(self, color: tuple[float, float, float, float]) -> int:
@@ -158,7 +151,10 @@ class DroneArena:
         touches: list[int] = []
         floor: tuple[float, float] | None = None
         net = False
-        force, torque, ball, link = self._force, self._torque, self.ball, p.LINK_FRAME
+        # The client's functions, looked up once a step (a pickled copy has a client of its own).
+        c = self.world.client
+        force, torque, ball, link = c.applyExternalForce, c.applyExternalTorque, self.ball, p.LINK_FRAME
+        pose, vel, contacts = c.getBasePositionAndOrientation, c.getBaseVelocity, c.getContactPoints
         origin = (0.0, 0.0, 0.0)
         controller, full = self.controller, self.drone.max_rotor_thrust
         commands = action.tolist()
@@ -170,18 +166,18 @@ class DroneArena:
         for _ in range(self._substeps):
             if mode is ActionMode.CTBR:
                 wrenches = [
-                    controller.wrench(controller.rotor_thrusts(self._pose(body)[1], self._vel(body)[1], t, rates))
+                    controller.wrench(controller.rotor_thrusts(pose(body)[1], vel(body)[1], t, rates))
                     for body, (t, rates) in zip(self.drones, commands)
                 ]
             for body, (f, tx, ty, tz) in zip(self.drones, wrenches):
                 force(body, -1, (0.0, 0.0, f), origin, link)
                 torque(body, -1, (tx, ty, tz), link)
-            vx, vy, vz = self._vel(ball)[0]
+            vx, vy, vz = vel(ball)[0]
             k = -self._drag * math.sqrt(vx * vx + vy * vy + vz * vz)
-            force(ball, -1, (k * vx, k * vy, k * vz), self._pose(ball)[0], p.WORLD_FRAME)
+            force(ball, -1, (k * vx, k * vy, k * vz), pose(ball)[0], p.WORLD_FRAME)
             self.world.step()
             self._clock += 1
-            for contact in self._contacts(bodyA=ball):
+            for contact in contacts(bodyA=ball):
                 other = contact[2]
                 if other in self._index:
                     drone = self._index[other]
@@ -196,18 +192,19 @@ class DroneArena:
 
     # -- reading -----------------------------------------------------------------------------------
     def read(self) -> ArenaState:
-        n = self.n
+        c, n = self.world.client, self.n
+        pose, velocity, matrix = c.getBasePositionAndOrientation, c.getBaseVelocity, c.getMatrixFromQuaternion
         pos = np.empty((n, 3))
         quat = np.empty((n, 4))
         vel = np.empty((n, 3))
         ang = np.empty((n, 3))
         rot = np.empty((n, 9))
         for i, body in enumerate(self.drones):
-            pos[i], quat[i] = self._pose(body)
-            vel[i], ang[i] = self._vel(body)
-            rot[i] = self._matrix(quat[i])
-        ball_pos = np.array(self._pose(self.ball)[0])
-        ball_vel = np.array(self._vel(self.ball)[0])
+            pos[i], quat[i] = pose(body)
+            vel[i], ang[i] = velocity(body)
+            rot[i] = matrix(quat[i])
+        ball_pos = np.array(pose(self.ball)[0])
+        ball_vel = np.array(velocity(self.ball)[0])
         return ArenaState(pos, quat, rot.reshape(n, 3, 3), vel, ang, ball_pos, ball_vel)
 
     def close(self) -> None:
