@@ -29,6 +29,9 @@ def make(env_id: str, **kwargs: Any):
     record = get(env_id)
     if record.multi_agent:
         raise ValueError(f"{record.id} is a multi-agent environment; use palaestra.make_parallel or make_aec")
+    render_mode = kwargs.get("render_mode")
+    if render_mode is not None and not isinstance(render_mode, str):  # gymnasium.make fails on it obscurely
+        raise ValueError(f"{record.id}: render_mode={render_mode!r} is not supported; expected None or a mode name")
     return gym.make(record.id, **kwargs)
 
 

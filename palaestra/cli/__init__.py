@@ -2,7 +2,7 @@
 
 One module per command builds its parser and runs it. Subcommands import what they need when they run, so
 ``palaestra --help`` loads no simulator. Exit status: 0 success, 1 a failed check (``validate`` below threshold,
-``list`` matching nothing), 2 a usage error (unknown ID, bad option).
+``list`` matching nothing), 2 a usage error (unknown ID, bad option, a file that is missing or cannot be written).
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ from palaestra.cli import bench, collect, data, evaluate, listing, play, record,
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``palaestra`` command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except OSError as error:  # a file or folder named on the command line: one line naming it, not a traceback
+        if error.filename is None:
+            raise
+        from palaestra.cli.common import file_error
+
+        return file_error(error)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,3 +39,20 @@ def error(message: object) -> int:
     """Print a usage error as ``palaestra: message`` on stderr; returns its exit status, 2."""
     print(f"palaestra: {message}", file=sys.stderr)
     return 2
+
+
+def file_error(problem: OSError) -> int:
+    """A file system error as one line naming the path (``palaestra: PATH: reason``); returns 2."""
+    return error(f"{problem.filename}: {problem.strerror or problem}")
+
+
+def output_file_problem(path: str) -> str | None:
+    """Why ``path`` cannot be written as a new or replaced file (checked before a long run), or ``None``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        return f"{path}: is a folder; expected a file name"
+    if not os.path.isdir(folder):
+        return f"{path}: its folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"{path}: its folder {folder} is not writable"
+    return None

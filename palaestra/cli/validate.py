@@ -38,6 +38,9 @@ def _validate(args: argparse.Namespace) -> int:
     from palaestra import registry
     from palaestra.baselines import validate as v
 
+    problem = args.json and common.output_file_problem(args.json)
+    if problem:
+        return common.error(problem)
     try:
         records = v.select(args.family, args.tag, args.ids)
     except registry.UnknownEnvironmentError as error:

@@ -82,4 +82,6 @@ def make_perturbed(base_id: str, preset: str, **kwargs: Any) -> Perturb:
     except (TypeError, ValueError) as error:
         # The base environment names itself; the user asked for the perturbed ID.
         raise type(error)(str(error).replace(base.id, env_id)) from error
+    # The base env names itself in every later error (seeds, options, actions, lifecycle): by the ID asked for.
+    env.unwrapped.env_id = env_id
     return Perturb(env, preset, env_id=env_id)

@@ -6,13 +6,13 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive.policy import RandomPolicy
+from palaestra.envs.competitive.common import CheckedAEC
 from palaestra.envs.competitive.fighting import AGENTS, INDEX, FighterPolicy, FightingEnv, game_metadata
 from palaestra.sim.fighters import Fighter, build_square_ring
 from palaestra.sim.world import PhysicsConfig
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.validation import check_positive_int, reject_unknown_kwargs
 
 HIT_SPEED = 1.5  # m/s: a fist landing slower than this (a push, a resting glove) scores nothing
 REARM = 0.3  # a fist that scored must come back within this fraction of its reach before it scores again
@@ -60,9 +60,9 @@ class BoxingEnv(FightingEnv):
         **unknown: Any,
     ) -> None:
         reject_unknown_kwargs(self.env_id, unknown, _BOXING_KWARGS)
-        if knockout_lead is not None and (not isinstance(knockout_lead, (int, np.integer)) or knockout_lead < 1):
-            raise ValueError(f"{self.env_id}: knockout_lead={knockout_lead!r} is not valid; expected None or a positive integer")
-        self.knockout_lead = knockout_lead
+        self.knockout_lead = (
+            None if knockout_lead is None else check_positive_int(self.env_id, "knockout_lead", knockout_lead)
+        )
         super().__init__(max_cycles, obs_mode, render_mode, image_size, physics)
         self._reset_game()
 
@@ -136,7 +136,7 @@ def parallel_env(**kwargs: Any) -> BoxingEnv:
 
 def env(**kwargs: Any):
     """The AEC form of ``palaestra/Boxing-v0`` (the parallel game, agents acting in turn order)."""
-    return parallel_to_aec(parallel_env(**kwargs))
+    return CheckedAEC(parallel_env(**kwargs))
 
 
 # -- scripted opponents ----------------------------------------------------------------------------

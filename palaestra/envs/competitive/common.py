@@ -1,17 +1,29 @@
-"""Pieces shared by the competitive games: per-agent action checks with messages naming the game, match
-outcomes, the observation modes and the cached per-agent spaces with the env's seeded generator."""
+"""Pieces shared by the competitive games: match outcomes, the observation modes, the cached per-agent spaces
+with the env's seeded generator, the checked AEC form of a parallel game and the reset checks (the checks
+themselves live in :mod:`palaestra.validation`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
 from enum import Enum
 from typing import Any
 
 import numpy as np
 from gymnasium import spaces
 from gymnasium.utils import seeding
+from pettingzoo.utils.conversions import parallel_to_aec
+from pettingzoo.utils.wrappers import BaseWrapper
 
-from palaestra.validation import check_action
+# The checks live in palaestra.validation; these names stay importable from here for the games.
+from palaestra.validation import (  # noqa: F401
+    Lifecycle,
+    check_agent,
+    check_agent_action,
+    check_discrete,
+    check_options,
+    check_parallel_actions,
+    check_render_mode,
+    check_seed,
+)
 
 OUTCOME_WIN, OUTCOME_DRAW, OUTCOME_LOSS = 1, 0, -1
 
@@ -51,59 +63,43 @@ class SeededSpaces:
             self._np_random, _ = seeding.np_random(seed)
 
 
-def check_agent(env_id: str, agent: Any, live: Collection[str], possible: Collection[str]) -> None:
-    """Raise ``ValueError`` unless ``agent`` is one of the ``live`` agents."""
-    if agent in live:
-        return
-    if agent in possible:
-        raise ValueError(f"{env_id}: agent {agent!r} has finished this match and cannot act; live agents: {sorted(live)}")
-    raise ValueError(f"{env_id}: unknown agent {agent!r}; agents of this game: {sorted(possible)}")
+class CheckedAEC(BaseWrapper):
+    """The AEC form of a parallel game (PettingZoo's ``parallel_to_aec``) that checks each turn as it is taken.
 
-
-def check_render_mode(env_id: str, render_mode: str | None, modes: Collection[str]) -> None:
-    """Raise ``ValueError`` unless ``render_mode`` is ``None`` or one of ``modes``."""
-    if render_mode is not None and render_mode not in modes:
-        raise ValueError(f"{env_id}: render_mode={render_mode!r} is not supported; expected None or one of {modes}")
-
-
-def check_discrete(env_id: str, agent: str, action: Any, space: spaces.Discrete) -> int:
-    """``action`` as an int in ``space``; ``ValueError`` naming the game and agent otherwise."""
-    try:
-        value = int(action)
-        exact = np.asarray(action).size == 1 and value == np.asarray(action).item()
-    except (TypeError, ValueError):
-        exact = False
-    if not exact or not space.contains(np.int64(value)):
-        raise ValueError(f"{env_id}: agent {agent!r} sent action {action!r}; expected an integer in {space}")
-    return value
-
-
-def check_parallel_actions(
-    env_id: str,
-    actions: Mapping[str, Any],
-    live: Collection[str],
-    possible: Collection[str],
-    action_space: Callable[[str], spaces.Space],
-) -> dict[str, Any]:
-    """Validate a parallel ``actions`` dict: every live agent present, no unknown/dead agent, valid values.
-
-    Box actions come back clipped as float arrays (:func:`palaestra.validation.check_action`), Discrete ones
-    as ints.
+    ``parallel_to_aec`` stores actions until the last agent of a cycle acts and only then steps the game, so a
+    bad action would be blamed on that last agent; here each action is checked against the acting agent's
+    space when it is sent, a step before ``reset()``, after the match or after ``close()`` is refused, and a
+    finished agent's turn must be ``None`` (PettingZoo's dead-agent step).
     """
-    for agent in actions:
-        check_agent(env_id, agent, live, possible)
-    missing = [a for a in live if a not in actions]
-    if missing:
-        raise ValueError(f"{env_id}: no action for live agent(s) {missing}; every live agent acts each step")
-    checked: dict[str, Any] = {}
-    for agent, action in actions.items():
-        space = action_space(agent)
-        if isinstance(space, spaces.Discrete):
-            checked[agent] = check_discrete(env_id, agent, action, space)
-        elif isinstance(space, spaces.Box):
-            checked[agent] = check_action(f"{env_id} ({agent})", action, space)
+
+    def __init__(self, par: Any) -> None:
+        super().__init__(parallel_to_aec(par))
+        self.teams = par.teams
+        self._par = par
+
+    def step(self, action: Any) -> None:
+        par, life = self._par, self._par._life
+        # After the match's last parallel step the agents stay for their dead steps (action None).
+        if not life.running and (life.phase != life.ENDED or not self.env.agents):
+            raise life.refusal(par.env_id, "match")
+        agent = self.env.agent_selection
+        if self.env.terminations.get(agent) or self.env.truncations.get(agent):
+            if action is not None:
+                raise ValueError(
+                    f"{par.env_id}: agent {agent!r} has finished this match; expected None, its only valid action"
+                )
         else:
-            if not space.contains(np.asarray(action, dtype=space.dtype)):
-                raise ValueError(f"{env_id}: agent {agent!r} sent action {action!r}; expected a member of {space}")
-            checked[agent] = np.asarray(action, dtype=space.dtype)
-    return checked
+            check_agent_action(par.env_id, agent, action, par.action_space(agent))
+        self.env.step(action)
+
+
+def check_reset(env_id: str, life: Lifecycle, seed: Any, options: Any) -> int | None:
+    """A game's ``reset`` arguments checked and its lifecycle started; returns the seed.
+
+    ``options`` must be ``None`` or a dict; the games use no keys but ignore any, as PettingZoo's own API tests
+    require (they reset with ``options={"options": 1}``).
+    """
+    seed = check_seed(env_id, seed)
+    check_options(env_id, options, None)
+    life.start(env_id)
+    return seed

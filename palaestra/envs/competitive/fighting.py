@@ -24,10 +24,11 @@ from palaestra.envs.competitive.common import (
     SeededSpaces,
     check_parallel_actions,
     check_render_mode,
+    check_reset,
 )
 from palaestra.sim.fighters import BLUE, RED, Fighter, FighterState
 from palaestra.sim.world import CameraConfig, PhysicsConfig, World
-from palaestra.validation import check_choice
+from palaestra.validation import MAX_IMAGE_SIDE, Lifecycle, check_choice, check_physics, check_positive_int
 
 AGENTS = ("red_0", "blue_0")
 TEAMS = {"red": ("red_0",), "blue": ("blue_0",)}
@@ -77,17 +78,17 @@ class FightingEnv(SeededSpaces, ParallelEnv):
         physics: PhysicsConfig | None,
     ) -> None:
         super().__init__()
-        self.obs_mode = check_choice(self.env_id, "obs_mode", ObsMode, obs_mode)
+        self.obs_mode = check_choice(self.env_id, "obs_mode", obs_mode, ObsMode)
         check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
-        for name, value in (("max_cycles", max_cycles), ("image_size", image_size)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{self.env_id}: {name}={value!r} is not valid; expected a positive integer")
-        self.max_cycles = int(max_cycles)
+        self.max_cycles = check_positive_int(self.env_id, "max_cycles", max_cycles)
+        image_size = check_positive_int(self.env_id, "image_size", image_size, maximum=MAX_IMAGE_SIDE)
+        physics = check_physics(self.env_id, physics)
         self.render_mode = render_mode
         self.possible_agents = list(AGENTS)
         self.agents: list[str] = []
         self.teams = dict(TEAMS)
-        self.world = World(physics or PhysicsConfig(), mode="gui" if render_mode == "human" else "direct")
+        self._life = Lifecycle()
+        self.world = World(physics, mode="gui" if render_mode == "human" else "direct")
         self._build_arena()
         self.fighters = {a: Fighter(self.world, color, arms=self.arms) for a, color in zip(AGENTS, (RED, BLUE))}
         for i, fighter in enumerate(self.fighters.values()):
@@ -113,7 +114,7 @@ class FightingEnv(SeededSpaces, ParallelEnv):
 
     # -- PettingZoo API ----------------------------------------------------------------------------
     def reset(self, seed: int | None = None, options: dict | None = None):
-        self._seed(seed)
+        self._seed(check_reset(self.env_id, self._life, seed, options))
         self.world.restore()
         self.agents = list(AGENTS)
         self.cycle = 0
@@ -124,6 +125,8 @@ class FightingEnv(SeededSpaces, ParallelEnv):
         return self._observations(), {a: {} for a in AGENTS}
 
     def step(self, actions: dict[str, Any]):
+        if not self._life.running:
+            raise self._life.refusal(self.env_id, "match")
         checked = check_parallel_actions(self.env_id, actions, self.agents, AGENTS, self.action_space)
         for agent, action in checked.items():
             self._command(self.fighters[agent], action)
@@ -145,6 +148,7 @@ class FightingEnv(SeededSpaces, ParallelEnv):
         observations = self._observations()
         if finished or timeout:
             self.agents = []
+            self._life.end()
         return observations, rewards, terminations, truncations, infos
 
     def render(self) -> np.ndarray | None:
@@ -153,6 +157,8 @@ class FightingEnv(SeededSpaces, ParallelEnv):
         return None
 
     def close(self) -> None:
+        if hasattr(self, "_life"):
+            self._life.close()
         world = getattr(self, "world", None)
         if world is not None:
             world.close()
@@ -245,4 +251,3 @@ class FighterPolicy(Policy):
     def heading_to(self, x: float, y: float, yaw_rate: float) -> float:
         """Turn command facing the own-frame point ``(x, y)``, damped by the turn rate."""
         return float(np.clip(2.5 * math.atan2(y, x) - 0.3 * yaw_rate, -1.0, 1.0))
-

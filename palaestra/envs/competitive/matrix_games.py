@@ -19,12 +19,19 @@ from typing import Any, ClassVar
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
-from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive.policy import Policy, RandomPolicy
-from palaestra.envs.competitive.common import SeededSpaces, check_agent, check_parallel_actions, outcome
+from palaestra.envs.competitive.common import (
+    CheckedAEC,
+    SeededSpaces,
+    check_agent,
+    check_parallel_actions,
+    check_render_mode,
+    check_reset,
+    outcome,
+)
 from palaestra.envs.competitive.turn_based import AGENTS, RENDER_MODES, IllegalMoveError, render_text
-from palaestra.validation import check_positive_int, reject_unknown_kwargs
+from palaestra.validation import Lifecycle, check_positive_int, reject_unknown_kwargs
 
 
 @dataclass(frozen=True)
@@ -78,9 +85,10 @@ class MatrixGameEnv(SeededSpaces, ParallelEnv):
 
     def __init__(self, game: MatrixGame, rounds: int = 20, render_mode: str | None = None) -> None:
         rounds = check_positive_int(game.env_id, "rounds", rounds)
-        if render_mode is not None and render_mode not in RENDER_MODES:
-            raise ValueError(f"{game.env_id}: render_mode={render_mode!r}; expected one of {list(RENDER_MODES)} or None")
+        check_render_mode(game.env_id, render_mode, RENDER_MODES)
         self.game, self.rounds, self.render_mode = game, rounds, render_mode
+        self.env_id = game.env_id
+        self._life = Lifecycle()
         self.metadata = {**self.metadata, "name": game.env_id.split("/")[1].lower().replace("-", "_")}
         self.possible_agents = list(AGENTS)
         self.agents: list[str] = []
@@ -92,7 +100,7 @@ class MatrixGameEnv(SeededSpaces, ParallelEnv):
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict, dict]:
         # The rules are deterministic; the generator is seeded for the seeding contract and wrappers.
-        self._seed(seed)
+        self._seed(check_reset(self.env_id, self._life, seed, options))
         self.agents = list(AGENTS)
         self.round = 0
         self.previous: list[int | None] = [None, None]
@@ -102,6 +110,8 @@ class MatrixGameEnv(SeededSpaces, ParallelEnv):
 
     def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
         env_id = self.game.env_id
+        if not self._life.running:
+            raise self._life.refusal(env_id, "match")
         checked = check_parallel_actions(env_id, actions, self.agents, AGENTS, self.action_space)
         moves = [checked[a] for a in AGENTS]
         payoffs = [self.game.payoff[moves[i]][moves[1 - i]] for i in (0, 1)]
@@ -118,6 +128,7 @@ class MatrixGameEnv(SeededSpaces, ParallelEnv):
         if over:
             infos = {a: {"outcome": outcome(self.totals[i], self.totals[1 - i])} for i, a in enumerate(AGENTS)}
             self.agents = []
+            self._life.end()
         else:
             infos = {a: {} for a in AGENTS}
         if self.render_mode == "human":
@@ -171,7 +182,7 @@ class MatrixGameEnv(SeededSpaces, ParallelEnv):
         return render_text(self.render_mode, self.observe_text(AGENTS[0]))
 
     def close(self) -> None:
-        pass
+        self._life.close()
 
 
 def parallel_env(game: str = "rps", rounds: int = 20, render_mode: str | None = None, **unknown: Any) -> MatrixGameEnv:
@@ -182,7 +193,7 @@ def parallel_env(game: str = "rps", rounds: int = 20, render_mode: str | None = 
     Reward: the round's payoff (RPS: +1 win, -1 loss, 0 tie; FRG: raid beats farm by 2, guard beats raid by 1,
     farm beats guard by 1, plus 1 when the other farmed); the higher total after ``rounds`` rounds wins.
     """
-    if game not in GAMES:
+    if not isinstance(game, str) or game not in GAMES:
         raise ValueError(f"palaestra matrix games: game={game!r}; expected one of {sorted(GAMES)}")
     reject_unknown_kwargs(GAMES[game].env_id, unknown, ("game", "rounds", "render_mode"))
     return MatrixGameEnv(GAMES[game], rounds, render_mode)
@@ -190,7 +201,7 @@ def parallel_env(game: str = "rps", rounds: int = 20, render_mode: str | None = 
 
 def env(game: str = "rps", rounds: int = 20, render_mode: str | None = None, **unknown: Any) -> Any:
     """The AEC version of :func:`parallel_env` (players act in turn, rewards arrive after both have)."""
-    return parallel_to_aec(parallel_env(game, rounds, render_mode, **unknown))
+    return CheckedAEC(parallel_env(game, rounds, render_mode, **unknown))
 
 
 def _decode(observation: Any, n: int) -> tuple[int | None, int | None, np.ndarray, bool]:

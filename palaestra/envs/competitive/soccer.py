@@ -6,12 +6,11 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive.policy import Policy, RandomPolicy
-from palaestra.envs.competitive.common import ObsMode, outcome
+from palaestra.envs.competitive.common import CheckedAEC, ObsMode, check_reset, outcome
 from palaestra.envs.competitive.topdown import Arena, Disc, FieldGame, Renderer, steer
-from palaestra.validation import check_positive_int, reject_unknown_kwargs
+from palaestra.validation import check_positive_int, check_real, reject_unknown_kwargs
 
 ENV_ID = "palaestra/Soccer2v2-v0"
 HALF_LENGTH, HALF_WIDTH, MOUTH, CORNER = 1.0, 0.65, 0.2, 0.15
@@ -51,7 +50,7 @@ class SoccerEnv(FieldGame):
                  render_mode: str | None = None, **unknown: Any) -> None:
         reject_unknown_kwargs(ENV_ID, unknown, _ACCEPTED)
         self.goals_to_win = check_positive_int(ENV_ID, "goals_to_win", goals_to_win)
-        self.shaping = float(shaping)
+        self.shaping = check_real(ENV_ID, "shaping", shaping)
         players = [Disc(radius=0.06, mass=1.0, accel=4.0, max_speed=PLAYER_SPEED, drag=1.0) for _ in range(4)]
         self.ball = Disc(radius=0.045, mass=0.3, accel=0.0, max_speed=BALL_SPEED, drag=0.6, through_mouth=True)
         self.arena = Arena([*players, self.ball], HALF_LENGTH, HALF_WIDTH, mouth=MOUTH, corner=CORNER)
@@ -60,7 +59,7 @@ class SoccerEnv(FieldGame):
         self.score = {"left": 0, "right": 0}
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict, dict]:
-        self._seed(seed)
+        self._seed(check_reset(ENV_ID, self._life, seed, options))
         self.agents, self.cycle = self.possible_agents[:], 0
         self.score = {"left": 0, "right": 0}
         self._kickoff("left" if self.np_random.random() < 0.5 else "right")
@@ -101,6 +100,7 @@ class SoccerEnv(FieldGame):
             for a in agents:
                 infos[a]["outcome"] = outcome(*self._score_of(a))
             self.agents = []
+            self._life.end()
         rewards = {a: gain["left" if a[0] == "l" else "right"] for a in agents}
         return (observations, rewards, dict.fromkeys(agents, terminated), dict.fromkeys(agents, truncated), infos)
 
@@ -142,7 +142,7 @@ def parallel_env(**kwargs: Any) -> SoccerEnv:
 
 def env(**kwargs: Any):
     """The Soccer 2v2 AEC env (agents act in turn, the step resolves when all have acted)."""
-    return parallel_to_aec(parallel_env(**kwargs))
+    return CheckedAEC(parallel_env(**kwargs))
 
 
 class _SoccerPolicy(Policy):

@@ -9,9 +9,9 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive.policy import RandomPolicy
+from palaestra.envs.competitive.common import CheckedAEC
 from palaestra.envs.competitive.fighting import (
     AGENTS,
     INDEX,
@@ -21,7 +21,7 @@ from palaestra.envs.competitive.fighting import (
 )
 from palaestra.sim.fighters import build_disc_ring
 from palaestra.sim.world import PhysicsConfig
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.validation import check_flag, reject_unknown_kwargs
 
 
 class SumoEnv(FightingEnv):
@@ -54,7 +54,7 @@ class SumoEnv(FightingEnv):
         **unknown: Any,
     ) -> None:
         reject_unknown_kwargs(self.env_id, unknown, _SUMO_KWARGS)
-        self.dense_reward = bool(dense_reward)
+        self.dense_reward = check_flag(self.env_id, "dense_reward", dense_reward)
         super().__init__(max_cycles, obs_mode, render_mode, image_size, physics)
         self._potential = 0.0
 
@@ -96,7 +96,7 @@ def parallel_env(**kwargs: Any) -> SumoEnv:
 
 def env(**kwargs: Any):
     """The AEC form of ``palaestra/Sumo-v0`` (the parallel game, agents acting in turn order)."""
-    return parallel_to_aec(parallel_env(**kwargs))
+    return CheckedAEC(parallel_env(**kwargs))
 
 
 # -- scripted opponents ----------------------------------------------------------------------------

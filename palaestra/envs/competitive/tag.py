@@ -6,10 +6,9 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive.policy import Policy, RandomPolicy
-from palaestra.envs.competitive.common import OUTCOME_LOSS, OUTCOME_WIN, ObsMode
+from palaestra.envs.competitive.common import OUTCOME_LOSS, OUTCOME_WIN, CheckedAEC, ObsMode, check_reset
 from palaestra.envs.competitive.topdown import Arena, Disc, FieldGame, Renderer, steer
 from palaestra.validation import reject_unknown_kwargs
 
@@ -57,7 +56,7 @@ class TagEnv(FieldGame):
         }
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> tuple[dict, dict]:
-        self._seed(seed)
+        self._seed(check_reset(ENV_ID, self._life, seed, options))
         self.agents, self.cycle = self.possible_agents[:], 0
         # Predators start in the left band, prey in the right one, anywhere along y.
         spots = self.np_random.uniform((0.4, -0.8), (0.8, 0.8), size=(4, 2)).tolist()
@@ -90,6 +89,7 @@ class TagEnv(FieldGame):
             for a in agents:
                 infos[a]["outcome"] = OUTCOME_WIN if (a[:4] == "pred") == won else OUTCOME_LOSS
             self.agents = []
+            self._life.end()
         else:
             self.agents = [a for a in agents if a not in tagged]
         return observations, rewards, terminated, truncated, infos
@@ -118,7 +118,7 @@ def parallel_env(**kwargs: Any) -> TagEnv:
 
 def env(**kwargs: Any):
     """The Tag AEC env (agents act in turn, the step resolves when all have acted)."""
-    return parallel_to_aec(parallel_env(**kwargs))
+    return CheckedAEC(parallel_env(**kwargs))
 
 
 def _rows(observation: np.ndarray) -> list[tuple[float, float, float, float, float]]:

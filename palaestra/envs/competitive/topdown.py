@@ -17,7 +17,7 @@ from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
 from palaestra.envs.competitive.common import ObsMode, SeededSpaces, check_parallel_actions, check_render_mode
-from palaestra.validation import check_positive_int
+from palaestra.validation import Lifecycle, check_choice, check_positive_int
 
 Color = tuple[int, int, int]
 
@@ -275,15 +275,14 @@ class FieldGame(SeededSpaces, ParallelEnv):
 
     def __init__(self, teams: Mapping[str, tuple[str, ...]], obs_size: int, max_cycles: int, obs_mode: str,
                  render_mode: str | None) -> None:
-        modes = [m.value for m in ObsMode]
-        if obs_mode not in modes:
-            raise ValueError(f"{self.env_id}: obs_mode={obs_mode!r} is not supported; expected one of {modes}")
+        obs_mode = check_choice(self.env_id, "obs_mode", obs_mode, ObsMode)
         check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
         max_cycles = check_positive_int(self.env_id, "max_cycles", max_cycles)
         self.teams = dict(teams)
         self.possible_agents = [a for agents in self.teams.values() for a in agents]
         self.agents: list[str] = []
-        self.max_cycles, self.obs_mode, self.render_mode = max_cycles, ObsMode(obs_mode), render_mode
+        self._life = Lifecycle()
+        self.max_cycles, self.obs_mode, self.render_mode = max_cycles, obs_mode, render_mode
         self.cycle = 0
         height = round(self.pixels_width * self.arena.half_width / self.arena.half_length)
         self._observation_spaces = {
@@ -295,11 +294,10 @@ class FieldGame(SeededSpaces, ParallelEnv):
 
     def _commands(self, actions: Mapping[str, Any]) -> list[tuple[float, float]]:
         """Each live agent's command, in ``self.agents`` order, clipped and limited to unit length."""
-        if not self.agents:
-            check_parallel_actions(self.env_id, actions, self.agents, self.possible_agents, self.action_space)
-            raise ValueError(f"{self.env_id}: the match has finished; call reset() before stepping again")
+        if not self._life.running:
+            raise self._life.refusal(self.env_id, "match")
         raw: list[tuple[float, float]] = []
-        if len(actions) == len(self.agents):
+        if type(actions) is dict and len(actions) == len(self.agents):
             # Fast path for well-formed float arrays; anything else gets the shared checks and their messages.
             for agent in self.agents:
                 a = actions.get(agent)
@@ -343,4 +341,5 @@ class FieldGame(SeededSpaces, ParallelEnv):
         return None
 
     def close(self) -> None:
+        self._life.close()
         self.renderer.close()

@@ -14,14 +14,13 @@ from typing import Any, ClassVar
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import AECEnv, ParallelEnv
-from pettingzoo.utils.conversions import parallel_to_aec
-from pettingzoo.utils.wrappers import BaseWrapper
 
 from palaestra.envs.competitive.common import (
+    CheckedAEC,
     SeededSpaces,
-    check_discrete,
     check_parallel_actions,
     check_render_mode,
+    check_reset,
     outcome,
 )
 from palaestra.envs.competitive.volley_core import (
@@ -32,7 +31,7 @@ from palaestra.envs.competitive.volley_core import (
     Court,
 )
 from palaestra.envs.competitive.volley_opponents import OPPONENTS
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.validation import Lifecycle, check_positive_int, reject_unknown_kwargs
 
 __all__ = ["OPPONENTS", "VolleyballEnv", "env", "parallel_env"]
 
@@ -84,15 +83,18 @@ class VolleyballEnv(SeededSpaces, ParallelEnv):
         render_mode: str | None = None,
         **unknown: Any,
     ) -> None:
-        self.env_id = env_id_for(team_size) if team_size in TEAM_SIZES else "palaestra/Volleyball"
+        known = isinstance(team_size, (int, np.integer)) and not isinstance(team_size, bool) and team_size in TEAM_SIZES
+        team_size = int(team_size) if known else team_size
+        self.env_id = env_id_for(team_size) if known else "palaestra/Volleyball"
         reject_unknown_kwargs(self.env_id, unknown, _ACCEPTED)
-        if team_size not in TEAM_SIZES:
+        if not known:
             raise ValueError(f"{self.env_id}: team_size={team_size!r} is not valid; expected one of {TEAM_SIZES}")
         default_points, default_cycles = DEFAULTS[team_size]
-        self.points_to_win = _positive(
+        self.points_to_win = check_positive_int(
             self.env_id, "points_to_win", default_points if points_to_win is None else points_to_win)
-        self.max_cycles = _positive(self.env_id, "max_cycles", default_cycles if max_cycles is None else max_cycles)
-        if obs_mode not in OBS_MODES:
+        self.max_cycles = check_positive_int(
+            self.env_id, "max_cycles", default_cycles if max_cycles is None else max_cycles)
+        if not isinstance(obs_mode, str) or obs_mode not in OBS_MODES:
             raise ValueError(f"{self.env_id}: obs_mode={obs_mode!r} is not valid; expected one of {OBS_MODES}")
         check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
         self.team_size = team_size
@@ -102,6 +104,7 @@ class VolleyballEnv(SeededSpaces, ParallelEnv):
         self.teams = {s: tuple(f"{s}_{i}" for i in range(team_size)) for s in SIDES}
         self.possible_agents = [a for s in SIDES for a in self.teams[s]]
         self.agents: list[str] = []
+        self._life = Lifecycle()
         self._index = {a: i for i, a in enumerate(self.possible_agents)}
         # Player indices each agent sees, itself first, then teammates, then opponents.
         self._views = {}
@@ -139,7 +142,7 @@ class VolleyballEnv(SeededSpaces, ParallelEnv):
         self._painter = self._pixel_painter = self._surface = self._pixel_surface = self._window = None
 
     def reset(self, seed: int | None = None, options: dict | None = None):
-        self._seed(seed)
+        self._seed(check_reset(self.env_id, self._life, seed, options))
         self.agents = list(self.possible_agents)
         self.court.score = [0, 0]
         self.cycles = 0
@@ -169,16 +172,17 @@ class VolleyballEnv(SeededSpaces, ParallelEnv):
         infos = self._infos(rally, over or timeout)
         if over or timeout:
             self.agents = []
+            self._life.end()
         if self.render_mode == "human":
             self.render()
         return observations, rewards, terminations, truncations, infos
 
     def _moves(self, actions: dict[str, Any]) -> list[tuple[int, bool]]:
-        if not self.agents and not actions:
-            raise ValueError(f"{self.env_id}: the match has finished; call reset() before stepping again")
+        if not self._life.running:
+            raise self._life.refusal(self.env_id, "match")
         # Plain ints for exactly the live agents skip the generic checks, which cost half a step.
         try:
-            if self.agents and len(actions) == len(self.agents) and all(
+            if type(actions) is dict and len(actions) == len(self.agents) and all(
                 type(actions[a]) is int and 0 <= actions[a] < len(ACTIONS) for a in self.agents
             ):
                 return [ACTIONS[actions[a]] for a in self.possible_agents]
@@ -208,6 +212,7 @@ class VolleyballEnv(SeededSpaces, ParallelEnv):
         return volley_render.frame(self._surface)
 
     def close(self) -> None:
+        self._life.close()
         if self._window is not None:
             self._window.close()
             self._window = None
@@ -262,27 +267,6 @@ class VolleyballEnv(SeededSpaces, ParallelEnv):
 _ACCEPTED = ("team_size", "points_to_win", "max_cycles", "obs_mode", "render_mode")
 
 
-def _positive(env_id: str, name: str, value: Any) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{env_id}: {name}={value!r} is not valid; expected a positive integer")
-    return int(value)
-
-
-class _CheckedAEC(BaseWrapper):
-    """Rejects a bad action as soon as it is sent rather than when the last agent of the cycle acts."""
-
-    def __init__(self, aec: AECEnv, par: VolleyballEnv) -> None:
-        super().__init__(aec)
-        self.teams = par.teams
-        self._par = par
-
-    def step(self, action: Any) -> None:
-        agent = self.env.agent_selection
-        if not (self.env.terminations.get(agent) or self.env.truncations.get(agent)):
-            check_discrete(self._par.env_id, agent, action, self._par.action_space(agent))
-        self.env.step(action)
-
-
 def parallel_env(**kwargs: Any) -> VolleyballEnv:
     """The PettingZoo ``ParallelEnv`` (see :class:`VolleyballEnv` for the keyword arguments)."""
     return VolleyballEnv(**kwargs)
@@ -290,5 +274,4 @@ def parallel_env(**kwargs: Any) -> VolleyballEnv:
 
 def env(**kwargs: Any) -> AECEnv:
     """The same game through PettingZoo's AEC API (agents act in turn, the court advances once all have)."""
-    par = VolleyballEnv(**kwargs)
-    return _CheckedAEC(parallel_to_aec(par), par)
+    return CheckedAEC(VolleyballEnv(**kwargs))

@@ -50,8 +50,8 @@ def action_space() -> spaces.Box:
 def configure(env: Any, action_mode: str, obs_mode: str, render_mode: str | None, image_size: int) -> int:
     """Check and set ``env.action_mode``, ``env.obs_mode`` and ``env.render_mode`` (errors name ``env.env_id``);
     returns the checked image size."""
-    env.action_mode = check_choice(env.env_id, "action_mode", ActionMode, action_mode)
-    env.obs_mode = check_choice(env.env_id, "obs_mode", ObsMode, obs_mode)
+    env.action_mode = check_choice(env.env_id, "action_mode", action_mode, ActionMode)
+    env.obs_mode = check_choice(env.env_id, "obs_mode", obs_mode, ObsMode)
     modes = env.metadata["render_modes"]
     if render_mode is not None and render_mode not in modes:
         raise ValueError(f"{env.env_id}: render_mode={render_mode!r} is not supported; expected None or one of {modes}")

@@ -12,7 +12,17 @@ from gymnasium import spaces
 from palaestra.envs.manipulation.tasks import TASKS
 from palaestra.sim.robot import Control, Panda
 from palaestra.sim.world import CameraConfig, PhysicsConfig, World
-from palaestra.validation import check_action, check_choice, reject_unknown_kwargs
+from palaestra.validation import (
+    Lifecycle,
+    check_action,
+    check_camera,
+    check_choice,
+    check_options,
+    check_physics,
+    check_render_mode,
+    check_seed,
+    reject_unknown_kwargs,
+)
 
 
 class RewardType(str, Enum):
@@ -37,10 +47,12 @@ class ManipulationEnv(gym.Env):
     ``reset(options={"goal": g})`` replaces the sampled goal by ``g`` (it must lie in the task's goal space).
     An episode terminates on success and is truncated by the registered ``max_episode_steps``, or as soon as
     an object leaves the workspace (falls below the table top or goes over 1 m from the table's centre), with
-    ``info["truncation_reason"]`` saying so: a cube knocked off the table would otherwise fall forever.
+    ``info["truncation_reason"]`` saying so: a cube knocked off the table would otherwise fall forever. As in
+    Gymnasium-Robotics, stepping on after success keeps simulating (hindsight replays rely on it).
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 24}
+    reset_options: tuple[str, ...] = ("goal",)  # the keys reset(options=...) takes; any other is refused
 
     def __init__(
         self,
@@ -57,17 +69,15 @@ class ManipulationEnv(gym.Env):
         reject_unknown_kwargs(self.env_id, unknown, _ACCEPTED)
         if task not in TASKS:
             raise ValueError(f"{self.env_id}: unknown task {task!r}; expected one of {sorted(TASKS)}")
-        self.reward_type = check_choice(self.env_id, "reward_type", RewardType, reward_type)
-        self.obs_mode = check_choice(self.env_id, "obs_mode", ObsMode, obs_mode)
-        control = check_choice(self.env_id, "control", Control, control)
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(
-                f"{self.env_id}: render_mode={render_mode!r} is not supported; "
-                f"expected None or one of {self.metadata['render_modes']}"
-            )
+        self.reward_type = check_choice(self.env_id, "reward_type", reward_type, RewardType)
+        self.obs_mode = check_choice(self.env_id, "obs_mode", obs_mode, ObsMode)
+        control = check_choice(self.env_id, "control", control, Control)
+        check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
         self.render_mode = render_mode
-        self.camera = camera or CameraConfig()
-        self.world = World(physics or PhysicsConfig(), mode="gui" if render_mode == "human" else "direct")
+        self.camera: CameraConfig = check_camera(self.env_id, camera)
+        physics = check_physics(self.env_id, physics)
+        self._life = Lifecycle()
+        self.world = World(physics, mode="gui" if render_mode == "human" else "direct")
         task_cls = TASKS[task]
         self.robot = Panda(self.world, control=control, ee_low=task_cls.ee_bounds[0], ee_high=task_cls.ee_bounds[1])
         self.task = task_cls(self.world, self.robot)
@@ -90,16 +100,22 @@ class ManipulationEnv(gym.Env):
 
     # -- Gymnasium API -----------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        seed = check_seed(self.env_id, seed)
+        options = check_options(self.env_id, options, self.reset_options)
+        goal = None if options.get("goal") is None else self._goal_option(options["goal"])
+        self._life.start(self.env_id)
         super().reset(seed=seed)
         self.world.restore()
         self.robot.reset(Panda.REST, Panda.MAX_WIDTH)
         self.task.reset(self.np_random)
-        if options and options.get("goal") is not None:
-            self._inject_goal(options["goal"])
+        if goal is not None:
+            self.task.set_goal(goal, self.np_random)
         obs = self._obs()
         return obs, self._info(obs)
 
     def step(self, action):
+        if not self._life.running:
+            raise self._life.refusal(self.env_id)
         action = check_action(self.env_id, action, self.action_space)
         self.robot.apply_action(action)
         self.world.step()
@@ -121,6 +137,8 @@ class ManipulationEnv(gym.Env):
         return None
 
     def close(self) -> None:
+        if hasattr(self, "_life"):
+            self._life.close()
         world = getattr(self, "world", None)
         if world is not None:
             world.close()
@@ -138,16 +156,21 @@ class ManipulationEnv(gym.Env):
         return np.zeros(np.shape(achieved_goal)[:-1], dtype=bool)
 
     # -- helpers -----------------------------------------------------------------------------------
-    def _inject_goal(self, goal: Any) -> None:
-        """``reset(options={"goal": g})``: replace the sampled goal by ``g`` (goal wrappers, curricula)."""
+    def _goal_option(self, goal: Any) -> np.ndarray:
+        """``reset(options={"goal": g})``'s ``g`` (goal wrappers, curricula) as an array, checked before the reset."""
         try:
-            goal = np.asarray(goal, dtype=float)
+            array = np.asarray(goal)
+            if array.dtype.kind not in "fiu":
+                raise TypeError
+            array = array.astype(float)
         except (TypeError, ValueError):
-            goal = np.full(self.task.goal_low.shape, np.nan)
-        problem = self.task.goal_problem(goal)
+            raise ValueError(
+                f"{self.env_id}: options['goal']={goal!r} is not numeric; expected a goal of task {self.task.name!r}"
+            ) from None
+        problem = self.task.goal_problem(array)
         if problem is not None:
             raise ValueError(f"{self.env_id}: options['goal'] {problem}; expected a goal of task {self.task.name!r}")
-        self.task.set_goal(goal, self.np_random)
+        return array
 
     def _left_workspace(self) -> bool:
         get_pose = self.world.client.getBasePositionAndOrientation
@@ -180,3 +203,4 @@ def _env_id(task: str) -> str:
     from palaestra.registry import id_for_entry
 
     return id_for_entry("manipulation", task)
+

@@ -6,6 +6,7 @@ from typing import Any
 
 from palaestra.envs.play import oracle
 from palaestra.envs.play.language_env import PlayroomLanguageEnv
+from palaestra.validation import check_positive_int
 
 CHAIN_LENGTH = 5
 STEPS_PER_INSTRUCTION = 150  # PlayroomLanguage-v0's episode length
@@ -29,15 +30,16 @@ class PlayroomChainEnv(PlayroomLanguageEnv):
 
     def __init__(self, length: int = CHAIN_LENGTH, steps_per_instruction: int = STEPS_PER_INSTRUCTION,
                  **options: Any) -> None:
+        self.length, self.steps_per_instruction = length, steps_per_instruction  # checked before the scene is built
         super().__init__(**options)
-        if length < 1 or steps_per_instruction < 1:
-            raise ValueError(
-                f"{self.env_id}: length and steps_per_instruction must be positive, got {length}, {steps_per_instruction}"
-            )
-        self.length, self.steps_per_instruction = length, steps_per_instruction
         self.asked: list[str] = []
         self.completed = 0
         self._since_instruction = 0
+
+    def _check_arguments(self) -> None:
+        super()._check_arguments()
+        self.length = check_positive_int(self.env_id, "length", self.length)
+        self.steps_per_instruction = check_positive_int(self.env_id, "steps_per_instruction", self.steps_per_instruction)
 
     def _begin_episode(self) -> None:
         super()._begin_episode()

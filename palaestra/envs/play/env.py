@@ -20,7 +20,20 @@ from palaestra.envs.play import oracle
 from palaestra.envs.play.scene import STATIC_CAMERA, PlayScene
 from palaestra.envs.play.state import VECTOR_DIM, PlayState
 from palaestra.sim.world import CameraConfig, PhysicsConfig
-from palaestra.validation import check_action, reject_unknown_kwargs
+from palaestra.validation import (
+    MAX_IMAGE_SIDE,
+    Lifecycle,
+    check_action,
+    check_camera,
+    check_choice,
+    check_names,
+    check_options,
+    check_physics,
+    check_positive_int,
+    check_render_mode,
+    check_seed,
+    reject_unknown_kwargs,
+)
 
 
 class ObsMode(str, Enum):
@@ -46,6 +59,7 @@ class PlayroomEnv(gym.Env):
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["human", "rgb_array"], "render_fps": 24}
     env_id = "palaestra/Playroom-v0"
     accepted: tuple[str, ...] = ("obs_mode", "render_mode", "camera", "gripper_size", "physics")
+    reset_options: tuple[str, ...] = ()  # the keys reset(options=...) takes: none; any key is refused
 
     def __init__(
         self,
@@ -57,21 +71,15 @@ class PlayroomEnv(gym.Env):
         **unknown: Any,
     ) -> None:
         reject_unknown_kwargs(self.env_id, unknown, self.accepted)
-        try:
-            self.obs_mode = ObsMode(obs_mode)
-        except ValueError:
-            raise ValueError(
-                f"{self.env_id}: obs_mode={obs_mode!r} is not valid; expected one of {[m.value for m in ObsMode]}"
-            ) from None
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(
-                f"{self.env_id}: render_mode={render_mode!r} is not supported; "
-                f"expected None or one of {self.metadata['render_modes']}"
-            )
+        self.obs_mode = check_choice(self.env_id, "obs_mode", obs_mode, ObsMode)
+        check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
         self.render_mode = render_mode
-        self.camera = camera or STATIC_CAMERA
-        self.gripper_size = int(gripper_size)
-        self.scene = PlayScene(physics or PhysicsConfig(), mode="gui" if render_mode == "human" else "direct")
+        self.camera = check_camera(self.env_id, camera, STATIC_CAMERA)
+        self.gripper_size = check_positive_int(self.env_id, "gripper_size", gripper_size, maximum=MAX_IMAGE_SIDE)
+        physics = check_physics(self.env_id, physics)
+        self._check_arguments()
+        self._life = Lifecycle()
+        self.scene = PlayScene(physics, mode="gui" if render_mode == "human" else "direct")
         self.action_space = spaces.Box(-1.0, 1.0, shape=(self.scene.robot.action_dim,), dtype=np.float32)
         if self.obs_mode is ObsMode.STATE:
             self.scene_space: spaces.Space = spaces.Box(-np.inf, np.inf, shape=(VECTOR_DIM,), dtype=np.float32)
@@ -86,12 +94,17 @@ class PlayroomEnv(gym.Env):
 
     # -- Gymnasium API -----------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        seed = check_seed(self.env_id, seed)
+        check_options(self.env_id, options, self.reset_options)
+        self._life.start(self.env_id)
         super().reset(seed=seed)
         self.state = self.start_state = self.scene.reset(self.np_random)
         self._begin_episode()
         return self._obs(), self._info()
 
     def step(self, action):
+        if not self._life.running:
+            raise self._life.refusal(self.env_id)
         action = check_action(self.env_id, action, self.action_space)
         self.scene.robot.apply_action(action)
         self.scene.world.step()
@@ -105,6 +118,8 @@ class PlayroomEnv(gym.Env):
         return None
 
     def close(self) -> None:
+        if hasattr(self, "_life"):
+            self._life.close()
         scene = getattr(self, "scene", None)
         if scene is not None:
             scene.close()
@@ -115,6 +130,9 @@ class PlayroomEnv(gym.Env):
         return self.scene.world
 
     # -- hooks for the conditioned variants ----------------------------------------------------------
+    def _check_arguments(self) -> None:
+        """Check the variant's own keyword arguments, before the scene is built (they are set already)."""
+
     def _observation_space(self) -> spaces.Space:
         return self.scene_space
 
@@ -138,9 +156,4 @@ class PlayroomEnv(gym.Env):
 
     def _task_names(self, tasks: Sequence[str] | None) -> list[str] | None:
         """``tasks`` checked against the oracle's table, with an error naming this ID and the known tasks."""
-        if tasks is None:
-            return None
-        unknown = sorted(set(tasks) - set(oracle.TASKS))
-        if unknown or not tasks:
-            raise ValueError(f"{self.env_id}: unknown or no tasks {unknown}; expected names from {list(oracle.TASKS)}")
-        return list(tasks)
+        return check_names(self.env_id, "tasks", tasks, list(oracle.TASKS))

@@ -34,11 +34,14 @@ class PlayroomGoalEnv(PlayroomEnv):
         **options: Any,
     ) -> None:
         self.task = SceneGoal()
+        self.tasks = tasks  # checked with the other options before the scene is built
         super().__init__(**options)  # obs_mode, render_mode, camera, gripper_size, physics
-        self.tasks = self._task_names(tasks)
         self.goal = np.zeros(self.task.goal_dim)
         self.goal_task = ""
         self._succeeded = False  # judged once per reset and step, read by reward, termination and info
+
+    def _check_arguments(self) -> None:
+        self.tasks = self._task_names(self.tasks)
 
     def _observation_space(self) -> spaces.Space:
         # Unbounded: a block knocked off the desk can go anywhere.

@@ -39,15 +39,19 @@ class PlayroomLanguageEnv(PlayroomEnv):
         **options: Any,
     ) -> None:
         self.vocabulary = instructions.vocabulary()
+        self.split, self.tasks = split, tasks  # checked with the other options before the scene is built
         super().__init__(**options)  # obs_mode, render_mode, camera, gripper_size, physics
-        if split not in instructions.SPLITS:
-            raise ValueError(f"{self.env_id}: split={split!r} is not valid; expected one of {list(instructions.SPLITS)}")
-        self.split = split
-        self.tasks = self._task_names(tasks)
         self.instruction = ""
         self.instruction_task = ""
         self.instruction_start = None
         self._tokens = np.zeros(MAX_TOKENS, dtype=np.int64)
+
+    def _check_arguments(self) -> None:
+        if not isinstance(self.split, str) or self.split not in instructions.SPLITS:
+            raise ValueError(
+                f"{self.env_id}: split={self.split!r} is not valid; expected one of {list(instructions.SPLITS)}"
+            )
+        self.tasks = self._task_names(self.tasks)
 
     def _observation_space(self) -> spaces.Space:
         tokens = spaces.Box(0, len(self.vocabulary) - 1, shape=(MAX_TOKENS,), dtype=np.int64)

@@ -9,7 +9,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
-from palaestra.validation import env_name
+from palaestra.validation import check_options, env_name
 from palaestra.wrappers.perturb.scene import Scene
 
 PROTAGONIST, ADVERSARY = "protagonist_0", "adversary_0"
@@ -71,7 +71,14 @@ class AdversarialEnv(ParallelEnv):
         return self._action_spaces[agent]
 
     def reset(self, seed: int | None = None, options: dict | None = None):
-        obs, info = self.env.reset(seed=seed, options=options)
+        options = check_options(self.env_id, options, None)
+        try:
+            taken = self.env.get_wrapper_attr("reset_options")
+        except AttributeError:  # an env that does not say: it gets every key
+            taken = tuple(options)
+        # A PettingZoo env ignores options it does not use (PettingZoo's API test resets with {"options": 1});
+        # the wrapped Gymnasium env gets the ones it takes.
+        obs, info = self.env.reset(seed=seed, options={k: v for k, v in options.items() if k in taken} or None)
         self.agents = list(self.possible_agents)
         self._left, self._step = self.episode_budget, 0
         return self._observations(obs), self._infos(info, [])

@@ -8,6 +8,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo.utils.wrappers import BaseParallelWrapper
 
+from palaestra.validation import check_options
 from palaestra.wrappers.perturb.base import Perturbation
 from palaestra.wrappers.perturb.presets import Spec, resolve
 from palaestra.wrappers.perturb.scene import Scene
@@ -49,7 +50,7 @@ class PerturbParallel(BaseParallelWrapper):
         return perturbations
 
     def reset(self, seed: int | None = None, options: dict | None = None):
-        options = dict(options or {})
+        options = check_options(self.env_id, options, None)  # the wrapped game checks the keys it takes
         chosen = options.pop("perturbation", _UNSET)
         self._active = self.perturbations if chosen is _UNSET else self._resolve(chosen)
         self.scene.restore()

@@ -10,7 +10,7 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.utils import RecordConstructorArgs
 
-from palaestra.validation import check_action
+from palaestra.validation import EnvironmentClosed, check_action, check_options
 from palaestra.wrappers.perturb.base import Perturbation
 from palaestra.wrappers.perturb.presets import Spec, resolve
 from palaestra.wrappers.perturb.scene import Scene
@@ -70,6 +70,7 @@ class Perturb(gym.Wrapper, RecordConstructorArgs):
         self._session = Session(self.scene)
         self._active = self.perturbations
         self._pixels = getattr(getattr(base, "obs_mode", None), "value", None) == "pixels"
+        self._closed = False
 
     def _resolve(self, spec: Spec) -> tuple[Perturbation, ...]:
         perturbations = resolve(spec, self._task, self.env_id)
@@ -77,12 +78,20 @@ class Perturb(gym.Wrapper, RecordConstructorArgs):
         return perturbations
 
     @property
+    def reset_options(self) -> tuple[str, ...]:
+        """The keys ``reset(options=...)`` takes: ``perturbation`` and those of the wrapped env."""
+        return ("perturbation", *self.env.get_wrapper_attr("reset_options"))
+
+    @property
     def active(self) -> tuple[Perturbation, ...]:
         """The perturbations of the current episode."""
         return self._active
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
-        options = dict(options or {})
+        if self._closed:  # the scene is restored before the wrapped env could refuse
+            raise EnvironmentClosed(f"{self.env_id}: reset() after close(); expected a new environment")
+        # The wrapped env checks the other keys; it names the same ID (make_perturbed renames it).
+        options = check_options(self.env_id, options, None)
         chosen = options.pop("perturbation", _UNSET)
         self._active = self.perturbations if chosen is _UNSET else self._resolve(chosen)
         # Undo the last episode's dynamics, gravity and colours before the base env restores its snapshot.
@@ -97,6 +106,8 @@ class Perturb(gym.Wrapper, RecordConstructorArgs):
         return self._observe(obs, rerender=visual), {**info, "perturbations": self._session.logged()}
 
     def step(self, action: Any):
+        if self._closed:
+            raise EnvironmentClosed(f"{self.env_id}: step() after close(); expected a new environment")
         if isinstance(self.action_space, spaces.Box):
             action = check_action(self.env_id, action, self.action_space)
         self._session.next_step()
@@ -109,6 +120,10 @@ class Perturb(gym.Wrapper, RecordConstructorArgs):
         self._session.after_step()
         obs = self._observe(obs, rerender=self._pixels and self.scene.rerenders)
         return obs, reward, terminated, truncated, {**info, "perturbations": self._session.logged()}
+
+    def close(self) -> None:
+        self._closed = True
+        super().close()
 
     def render(self):
         if self.scene.rerenders and self.render_mode == "rgb_array":
