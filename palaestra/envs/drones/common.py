@@ -18,7 +18,7 @@ from gymnasium import spaces
 from palaestra.envs.drones.pilot import DroneView
 from palaestra.sim.drones.arena import ActionMode, ArenaState
 from palaestra.sim.world import CameraConfig
-from palaestra.validation import check_choice, check_positive_int
+from palaestra.validation import MAX_IMAGE_SIDE, Lifecycle, check_choice, check_positive_int
 
 OWN_FEATURES = (
     "x", "y", "z",  # own position, m
@@ -48,15 +48,16 @@ def action_space() -> spaces.Box:
 
 
 def configure(env: Any, action_mode: str, obs_mode: str, render_mode: str | None, image_size: int) -> int:
-    """Check and set ``env.action_mode``, ``env.obs_mode`` and ``env.render_mode`` (errors name ``env.env_id``);
-    returns the checked image size."""
+    """Check and set ``env.action_mode``, ``env.obs_mode`` and ``env.render_mode`` (errors name ``env.env_id``)
+    and give ``env`` its :class:`~palaestra.validation.Lifecycle`; returns the checked image size."""
     env.action_mode = check_choice(env.env_id, "action_mode", action_mode, ActionMode)
     env.obs_mode = check_choice(env.env_id, "obs_mode", obs_mode, ObsMode)
     modes = env.metadata["render_modes"]
     if render_mode is not None and render_mode not in modes:
         raise ValueError(f"{env.env_id}: render_mode={render_mode!r} is not supported; expected None or one of {modes}")
     env.render_mode = render_mode
-    return check_positive_int(env.env_id, "image_size", image_size)
+    env._life = Lifecycle()  # new, running, ended, closed: step() before reset() or after close() is refused
+    return check_positive_int(env.env_id, "image_size", image_size, maximum=MAX_IMAGE_SIDE)
 
 
 def drone_features(state: ArenaState, i: int, mirrored: bool) -> list[float]:
@@ -110,6 +111,8 @@ class CourtRendering:
         return None
 
     def close(self) -> None:
+        if hasattr(self, "_life"):
+            self._life.close()
         arena = getattr(self, "arena", None)
         if arena is not None:
             arena.close()

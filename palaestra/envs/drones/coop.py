@@ -16,13 +16,14 @@ from typing import Any, ClassVar
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
-from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.envs.competitive.common import (
     OUTCOME_LOSS,
     OUTCOME_WIN,
+    CheckedAEC,
     SeededSpaces,
     check_parallel_actions,
+    check_reset,
 )
 from palaestra.envs.drones.common import (
     BASE_FEATURES,
@@ -105,7 +106,7 @@ class CoopDrillEnv(CourtRendering, SeededSpaces, ParallelEnv):
 
     # -- PettingZoo API ----------------------------------------------------------------------------
     def reset(self, seed: int | None = None, options: dict | None = None):
-        self._seed(seed)
+        self._seed(check_reset(self.env_id, self._life, seed, options))
         self.arena.reset()
         rng = self.np_random
         self.cycle, self.touches, self.passes = 0, [], 0
@@ -126,6 +127,8 @@ class CoopDrillEnv(CourtRendering, SeededSpaces, ParallelEnv):
         return self._observations(), {a: self._info() for a in AGENTS}
 
     def step(self, actions: dict[str, Any]):
+        if not self._life.running:
+            raise self._life.refusal(self.env_id, "match")
         checked = check_parallel_actions(self.env_id, actions, self.agents, AGENTS, self.action_space)
         command = [checked["drone_0"], checked["drone_1"]] + ([self._blocker_action()] if self.blocker else [])
         command = np.stack(command)
@@ -139,6 +142,7 @@ class CoopDrillEnv(CourtRendering, SeededSpaces, ParallelEnv):
             for agent in AGENTS:
                 infos[agent]["outcome"] = OUTCOME_WIN if self.success else OUTCOME_LOSS
             self.agents = []
+            self._life.end()
         return (self._observations(), dict.fromkeys(AGENTS, reward), dict.fromkeys(AGENTS, done),
                 dict.fromkeys(AGENTS, timeout), infos)
 
@@ -210,4 +214,4 @@ def parallel_env(**kwargs: Any) -> CoopDrillEnv:
 
 def env(**kwargs: Any):
     """The AEC form of a cooperative drone drill."""
-    return parallel_to_aec(parallel_env(**kwargs))
+    return CheckedAEC(parallel_env(**kwargs))

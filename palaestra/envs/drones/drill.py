@@ -28,7 +28,7 @@ from palaestra.envs.drones.common import (
 )
 from palaestra.sim.drones.arena import ArenaState, DroneArena, StepEvents
 from palaestra.sim.drones.court import COURT_1V1
-from palaestra.validation import check_action, reject_unknown_kwargs
+from palaestra.validation import check_action, check_options, check_seed, reject_unknown_kwargs
 
 DRILL_KWARGS = ("action_mode", "obs_mode", "render_mode", "image_size")
 
@@ -64,6 +64,9 @@ class DrillEnv(CourtRendering, gym.Env):
 
     # -- Gymnasium API -----------------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict | None = None):
+        seed = check_seed(self.env_id, seed)
+        check_options(self.env_id, options)  # no reset options
+        self._life.start(self.env_id)
         super().reset(seed=seed)
         self.arena.reset()
         self.steps = 0
@@ -73,6 +76,8 @@ class DrillEnv(CourtRendering, gym.Env):
         return self._observation(), self._info(False)
 
     def step(self, action: Any):
+        if not self._life.running:
+            raise self._life.refusal(self.env_id)
         checked = check_action(self.env_id, action, self.action_space)
         events = self.arena.step(checked[None, :], self.action_mode)
         self.steps += 1

@@ -12,14 +12,15 @@ from typing import Any, ClassVar
 import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
-from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.envs.competitive.common import (
     OUTCOME_DRAW,
     OUTCOME_LOSS,
     OUTCOME_WIN,
+    CheckedAEC,
     SeededSpaces,
     check_parallel_actions,
+    check_reset,
 )
 from palaestra.envs.drones.common import (
     BASE_FEATURES,
@@ -127,7 +128,7 @@ class DroneVolleyballEnv(CourtRendering, SeededSpaces, ParallelEnv):
 
     # -- PettingZoo API ----------------------------------------------------------------------------
     def reset(self, seed: int | None = None, options: dict | None = None):
-        self._seed(seed)
+        self._seed(check_reset(self.env_id, self._life, seed, options))
         self.arena.reset()
         self.agents = list(self.possible_agents)
         self.cycle = 0
@@ -136,6 +137,8 @@ class DroneVolleyballEnv(CourtRendering, SeededSpaces, ParallelEnv):
         return self._observations(), {a: self._info() for a in self.agents}
 
     def step(self, actions: dict[str, Any]):
+        if not self._life.running:
+            raise self._life.refusal(self.env_id, "match")
         checked = check_parallel_actions(self.env_id, actions, self.agents, self.possible_agents, self.action_space)
         command = np.stack([checked[a] for a in self.possible_agents])
         events = self.arena.step(command, self.action_mode)
@@ -164,6 +167,7 @@ class DroneVolleyballEnv(CourtRendering, SeededSpaces, ParallelEnv):
         truncations = dict.fromkeys(self.possible_agents, timeout)
         if finished or timeout:
             self.agents = []
+            self._life.end()
         return observations, rewards, terminations, truncations, infos
 
     # -- the game ----------------------------------------------------------------------------------
@@ -242,4 +246,4 @@ def parallel_env(**kwargs: Any) -> DroneVolleyballEnv:
 
 def env(**kwargs: Any):
     """The AEC form of drone volleyball."""
-    return parallel_to_aec(parallel_env(**kwargs))
+    return CheckedAEC(parallel_env(**kwargs))
