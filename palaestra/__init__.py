@@ -10,10 +10,14 @@ minari (those load when an environment or a tool needs them).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from palaestra import registry
-from palaestra.registry import UnknownEnvironmentError, get, ids
+# pygame (the games' windows and frames) prints a greeting on import; the user's own setting still wins.
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+from palaestra import registry  # noqa: E402
+from palaestra.registry import UnknownEnvironmentError, get, ids  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "ids", "get", "make", "make_parallel", "make_aec", "register", "UnknownEnvironmentError"]

@@ -19,6 +19,8 @@ from typing import Any, Callable, Sequence
 
 import gymnasium as gym
 
+from palaestra.progress import episode_done
+
 Policy = Callable[[Any], Any]
 PolicyFactory = Callable[[gym.Env], Policy]
 
@@ -43,6 +45,12 @@ class EvalResult:
     mean_return: float
     mean_length: float
     steps_per_second: float
+
+    def __str__(self) -> str:
+        return (
+            f"{self.env_id}: success {self.success_rate:.1%} [{self.ci_low:.1%}, {self.ci_high:.1%}] over "
+            f"{self.episodes} episodes, mean return {self.mean_return:.2f}, mean length {self.mean_length:.1f}"
+        )
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -107,6 +115,7 @@ def evaluate(
                 total_steps += 1
                 done = terminated or truncated
             successes += _success(env_id, info)
+            episode_done()
         elapsed = time.perf_counter() - start
     finally:
         env.close()

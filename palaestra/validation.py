@@ -322,7 +322,14 @@ def check_camera(env_id: str, camera: Any, default: Any = None) -> Any:
 
 
 def reject_unknown_kwargs(env_id: str, unknown: Mapping[str, Any], accepted: Iterable[str]) -> None:
-    """Raise ``TypeError`` listing the accepted keyword arguments when any unknown one was passed."""
+    """Raise ``TypeError`` listing the accepted keyword arguments when any unknown one was passed.
+
+    The message starts with Python's own wording ("got an unexpected keyword argument 'x'"): tools such as
+    TorchRL's ``GymEnv`` retry without an optional keyword (``frameskip``) only when they find it.
+    """
     if unknown:
-        names = ", ".join(sorted(unknown))
-        raise TypeError(f"{env_id}: unknown keyword argument(s) {names}; accepted: {', '.join(sorted(accepted))}")
+        first, *others = sorted(unknown)
+        also = f" (and {', '.join(map(repr, others))})" if others else ""
+        raise TypeError(
+            f"{env_id} got an unexpected keyword argument {first!r}{also}; accepted: {', '.join(sorted(accepted))}"
+        )

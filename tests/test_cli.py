@@ -36,6 +36,17 @@ def test_help_loads_no_simulator():
     assert out.strip() == "[]"
 
 
+def test_python_dash_m_palaestra_is_the_command_and_imports_print_no_banner():
+    # `python -m palaestra` runs the CLI; making a PyBullet env and importing pygame print nothing of their own
+    # (PyBullet's "pybullet build time" on stderr, pygame's greeting on stdout).
+    listing = subprocess.run([sys.executable, "-m", "palaestra", "list", "--family", "play"],
+                             capture_output=True, text=True, check=True)
+    assert "palaestra/Playroom-v0" in listing.stdout and "palaestra/Push-v0" not in listing.stdout
+    code = "import palaestra, pygame; palaestra.make('palaestra/Reach-v0').reset(seed=0); print('made')"
+    quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (quiet.stdout, quiet.stderr) == ("made\n", "")
+
+
 def test_list_family_shows_exactly_that_family(capsys):
     assert main(["list", "--family", "manipulation"]) == 0
     out = capsys.readouterr().out

@@ -84,10 +84,7 @@ def reduced_budget(monkeypatch):
 
 
 # A library bug the page runs into, not a page error: strict, so the fix turns this into a failure to remove it.
-KNOWN = {
-    "docs/data.md": "collect_play(out='play-data') with a relative out doubles the path "
-                    "(play-data/data/play-data/data/main_data.hdf5): issue 13 item 2, data collection paths",
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("page", [

@@ -18,15 +18,7 @@ from palaestra import fuzz, registry
 
 FORMS = [(r.id, form) for r in registry.records() for form in fuzz.forms(r)]
 
-# The `text` helper owns the turn-based games (turn_based.py and the games built on it): there, bad seeds are
-# refused by Gymnasium's seeding without the env ID (seed=True is accepted), non-dict options are accepted,
-# a step before reset raises RuntimeError, and step/reset after close() are accepted. Remove an entry once it
-# is fixed (the strict xfail below turns red to say so).
-TEXT_GAMES_PENDING = {
-    env_id: ("seed", "options", "lifecycle")
-    for env_id in ("palaestra/TicTacToe-v0", "palaestra/KuhnPoker-v0", "palaestra/KuhnPokerHand-v0",
-                   "palaestra/Negotiation-v0", "palaestra/SimpleNegotiation-v0", "palaestra/LiarsDice-v0")
-}
+TEXT_GAMES_PENDING: dict[str, tuple[str, ...]] = {}
 
 
 @functools.cache

@@ -60,8 +60,9 @@ def read(run: Path, metric: str | None = None) -> Curves:
 
 def plot(all_curves: list[Curves], path: Path) -> None:
     """A 4 x 3 inch PNG of one task's metrics: mean over seeds with the min-max range shaded."""
-    import matplotlib
+    from palaestra.extras import require
 
+    matplotlib = require("matplotlib", "plotting learning curves")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -18,9 +18,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from stable_baselines3.common.vec_env import VecEnv
 
-from palaestra.wrappers.selfplay import OpponentPool, SelfPlayEnv
+from palaestra.extras import require
+
+require("stable_baselines3", "palaestra.baselines.team_vec")
+from stable_baselines3.common.vec_env import VecEnv  # noqa: E402  (after the check that names the extra)
+
+from palaestra.wrappers.selfplay import OpponentPool, SelfPlayEnv  # noqa: E402
 
 
 class SharedTeamVecEnv(VecEnv):

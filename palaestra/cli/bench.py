@@ -26,9 +26,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def _bench(args: argparse.Namespace) -> int:
     if args.fidelity:
         return _fidelity(args.compare == "panda-gym")
-    from rich.progress import Progress
-
     from palaestra import bench, registry
+    from palaestra.progress import progress_bar
 
     try:
         chosen = [registry.get(i).id for i in args.ids] if args.ids else registry.ids(args.family)
@@ -39,7 +38,7 @@ def _bench(args: argparse.Namespace) -> int:
     if games:
         from palaestra.competitive import bench as game_bench
 
-        with Progress(console=common.console(stderr=True), transient=True) as progress:
+        with progress_bar("rows", console=common.console(stderr=True)) as progress:
             task = progress.add_task("measuring games", total=len(games) + 2)
             rows = game_bench.run(
                 games, steps=args.steps * 5,  # games step 10-100x faster than the Panda scenes
@@ -59,7 +58,7 @@ def _bench(args: argparse.Namespace) -> int:
         drone_bench.print_report([drone_bench.measure(i) for i in drone_games], common.console())
     if not ids:
         return 0
-    with Progress(console=common.console(stderr=True), transient=True) as progress:
+    with progress_bar("rows", console=common.console(stderr=True)) as progress:
         total = len(ids) + (sum(i in bench.PANDA_GYM for i in ids) if args.compare else 0)
         task = progress.add_task("measuring", total=total)
         try:

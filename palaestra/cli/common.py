@@ -36,7 +36,12 @@ def console(stderr: bool = False) -> Any:
 
 
 def error(message: object) -> int:
-    """Print a usage error as ``palaestra: message`` on stderr; returns its exit status, 2."""
+    """Print a usage error as ``palaestra: message`` on stderr; returns its exit status, 2. A missing optional
+    dependency is told with the extra that installs it."""
+    if isinstance(message, ImportError):
+        from palaestra.extras import explain
+
+        message = explain(message)
     print(f"palaestra: {message}", file=sys.stderr)
     return 2
 

@@ -35,7 +35,29 @@ def _evaluate(args: argparse.Namespace) -> int:
         config = dataclasses.replace(config, env_id=record.id)
     if config.env_id != record.id:
         return common.error(f"{args.model} was trained on {config.env_id}, not {record.id} nor a perturbation preset of it")
-    figures = evaluate_model(model, config, episodes=args.episodes)
-    common.console().print(f"{record.id} over {args.episodes} seeded episodes: "
-                     + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()), highlight=False)
+    from palaestra.progress import progress_bar, reporting_episodes
+
+    unit = "matches" if config.is_game else "episodes"
+    with progress_bar(unit, console=common.console(stderr=True)) as bar:
+        task = bar.add_task(f"evaluating {args.model}", total=args.episodes * (len(config.opponents) if config.is_game else 1))
+        with reporting_episodes(lambda: bar.advance(task)):
+            figures = evaluate_model(model, config, episodes=args.episodes)
+    _print_figures(record.id, args.model, args.episodes, unit, figures)
     return 0
+
+
+def _print_figures(env_id: str, model: str, episodes: int, unit: str, figures: dict[str, float]) -> None:
+    from rich.table import Table
+
+    # Figure names as in the run's curve.csv, so the table reads against the training curve.
+    table = Table()
+    table.add_column("figure", no_wrap=True)
+    table.add_column("value", justify="right")
+    if "success_rate" in figures:
+        table.add_row("success_rate [95% CI]", f"{figures['success_rate']:.3f} [{figures['ci_low']:.3f}, {figures['ci_high']:.3f}]")
+    for name, value in figures.items():
+        if name not in ("success_rate", "ci_low", "ci_high"):
+            table.add_row(name, f"{value:.3f}")
+    console = common.console()
+    console.print(f"{env_id} over {episodes} seeded {unit}, model {model}", highlight=False)
+    console.print(table)

@@ -45,10 +45,12 @@ def _play_playroom(env_id: str, args: argparse.Namespace) -> int:
 
     out = args.out or f"human-play-{datetime.now():%Y%m%d-%H%M%S}"
     try:
-        from palaestra.data.human import play_keyboard
+        from palaestra.data import human
 
-        result = play_keyboard(env_id, out=out, seed=args.seed)
+        result = human.play_keyboard(env_id, out=out, seed=args.seed)
     except (ImportError, FileExistsError, ValueError) as error:
         return common.error(error)
-    common.console().print(f"{env_id}: recorded {result['episodes']} episodes, {result['steps']} steps in {out}")
+    stopped = " (interrupted; every episode kept)" if result["interrupted"] else ""
+    common.console().print(f"{env_id}: recorded {result['episodes']} episodes, {result['steps']} steps in "
+                           f"{result['out']}{stopped}", highlight=False, soft_wrap=True)
     return 0

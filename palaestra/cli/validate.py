@@ -33,10 +33,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from rich.progress import Progress
-
     from palaestra import registry
     from palaestra.baselines import validate as v
+    from palaestra.progress import progress_bar
 
     problem = args.json and common.output_file_problem(args.json)
     if problem:
@@ -47,7 +46,7 @@ def _validate(args: argparse.Namespace) -> int:
         return common.error(error)
     if not records:
         return common.error("no environment with a scripted expert or scripted opponents matches these filters")
-    with Progress(console=common.console(stderr=True), transient=True) as progress:
+    with progress_bar("envs", console=common.console(stderr=True)) as progress:
         task = progress.add_task("validating", total=len(records))
         try:
             rows = v.validate(

@@ -21,6 +21,7 @@ import numpy as np
 
 from palaestra.competitive.match import PolicySpec, build_policy, play_match, teams_of
 from palaestra.evaluation import wilson_interval
+from palaestra.progress import episode_done
 
 DEFAULT_MATCHES = 100
 
@@ -53,6 +54,13 @@ class MatchupResult:
     @property
     def win_rate(self) -> float:
         return self.wins / self.matches
+
+    def __str__(self) -> str:
+        return (
+            f"{self.env_id}: {self.first} vs {self.second} over {self.matches} matches: "
+            f"{self.wins} won, {self.draws} drawn, {self.losses} lost; "
+            f"score {self.score:.3f} [{self.ci_low:.3f}, {self.ci_high:.3f}]"
+        )
 
 
 def _name(spec: PolicySpec, policy: Any) -> str:
@@ -104,6 +112,7 @@ def evaluate(
             counts[result.outcome[mine]] += 1
             total_return += result.returns[mine]
             total_steps += result.steps
+            episode_done()
         elapsed = time.perf_counter() - start
     finally:
         env.close()

@@ -9,6 +9,7 @@ match reproducible from its seed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -66,6 +67,19 @@ class RandomPolicy(Policy):
         if isinstance(space, spaces.Box):
             return self.rng.uniform(space.low, space.high).astype(space.dtype)
         raise TypeError(f"RandomPolicy does not know how to sample {space}")
+
+    def action_probabilities(self, observation: Any, agent: str) -> list[Fraction]:
+        """The exact distribution :meth:`act` samples from over a ``Discrete`` action space: uniform over the
+        legal actions, as :class:`fractions.Fraction` so that exploitability computed from it stays exact."""
+        space = self.env.action_space(agent)
+        if not isinstance(space, spaces.Discrete):
+            raise TypeError(f"RandomPolicy has action probabilities only over a Discrete action space, not {space}")
+        legal = legal_actions(observation)
+        legal = range(int(space.n)) if legal is None else legal
+        probabilities = [Fraction(0)] * int(space.n)
+        for action in legal:
+            probabilities[int(action)] = Fraction(1, len(legal))
+        return probabilities
 
 
 class CallablePolicy(Policy):

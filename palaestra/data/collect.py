@@ -7,6 +7,7 @@ by default. A new agent is built after every reset, with the environment's own g
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
@@ -15,7 +16,7 @@ import gymnasium as gym
 import numpy as np
 
 from palaestra.data.annotate import GRID, WindowGrid
-from palaestra.data.dataset import PlayDataset, PlayDatasetWriter, load_play_dataset
+from palaestra.data.dataset import PlayDataset, PlayDatasetWriter, load_play_dataset, stop_signals_interrupt
 
 PLAYROOM, LANGUAGE = "palaestra/Playroom-v0", "palaestra/PlayroomLanguage-v0"
 
@@ -53,16 +54,24 @@ def default_agent() -> AgentFactory:
     return PlayAgent
 
 
-def agent_by_name(name: str) -> AgentFactory:
-    """``"play"`` (the scripted play agent) or ``"random"`` (:class:`SmoothRandomAgent`), for the command line."""
+def agent_by_name(name: str, style: float | None = None) -> AgentFactory:
+    """``"play"`` (the scripted play agent, in ``style`` if given) or ``"random"`` (:class:`SmoothRandomAgent`),
+    for the command line."""
     if name == "play":
-        return default_agent()
+        if style is None:
+            return default_agent()
+        if not 0.0 <= style <= 1.0:
+            raise ValueError(f"{PLAYROOM}: play style must be in [0, 1], got {style}")
+        return functools.partial(default_agent(), style=style)
     if name == "random":
         return SmoothRandomAgent
     raise ValueError(f"{PLAYROOM}: unknown play agent {name!r}; expected 'play' or 'random'")
 
 
 def agent_name(agent: AgentFactory) -> str:
+    if isinstance(agent, functools.partial):  # a configured agent: its class and settings
+        settings = ", ".join(f"{k}={v!r}" for k, v in agent.keywords.items())
+        return f"{agent_name(agent.func)}({settings})"
     return f"{getattr(agent, '__module__', '?')}.{getattr(agent, '__qualname__', type(agent).__name__)}"
 
 
@@ -100,9 +109,10 @@ def collect_play(
     """Record ``episodes`` episodes of ``steps_per_episode`` steps of ``agent`` on ``palaestra/Playroom-v0``
     into a new play dataset at ``out`` (layout in :mod:`palaestra.data.dataset`) and return it opened.
 
-    Episode ``i`` is reset with seed ``seed + i``, so any episode can be replayed alone. Ctrl-C stops the
-    collection: the unfinished episode is dropped, the finished ones stay, the metadata says ``interrupted``
-    and the dataset is returned as usual.
+    Episode ``i`` is reset with seed ``seed + i``, so any episode can be replayed alone. Ctrl-C (or SIGTERM,
+    SIGHUP) stops the collection: the unfinished episode is dropped, the finished ones stay, the metadata says
+    ``interrupted`` and the dataset is returned as usual. A kill (SIGKILL) keeps every finished episode too
+    (:mod:`palaestra.data.storage`).
     """
     if episodes < 1 or steps_per_episode < 1:
         raise ValueError(f"{PLAYROOM}: need episodes >= 1 and steps_per_episode >= 1, got {episodes}, {steps_per_episode}")
@@ -156,16 +166,15 @@ class ExpertAgent:
 def _collect(out: str | os.PathLike, info: dict[str, Any], agent: AgentFactory, grid: WindowGrid, progress: bool,
              total: int, plan: Callable[[int, int], tuple[int, int] | None]) -> PlayDataset:
     """Record episodes while ``plan(index, steps done)`` gives their ``(seed, most steps)``; Ctrl-C stops."""
-    from rich.progress import Progress
-
     import palaestra
+    from palaestra.progress import progress_bar
 
     env = palaestra.make(info["env_id"], max_episode_steps=info["steps_per_episode"], **info["env_kwargs"])
     interrupted = False
     try:
         writer = PlayDatasetWriter(out, env, info, grid)
         try:
-            with Progress(transient=True, disable=not progress) as bar:
+            with stop_signals_interrupt(), progress_bar("steps", disable=not progress) as bar:
                 task = bar.add_task(f"recording {info['source']} data", total=total)
                 done = 0
                 while (episode := plan(writer.episodes, done)) is not None:
@@ -178,4 +187,4 @@ def _collect(out: str | os.PathLike, info: dict[str, Any], agent: AgentFactory, 
         writer.finish(interrupted)
     finally:
         env.close()
-    return load_play_dataset(out)
+    return load_play_dataset(writer.root)

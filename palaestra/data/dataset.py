@@ -12,8 +12,8 @@ Layout of a dataset folder ``DIR`` (``DIR`` mirrors a Minari dataset root, so co
 Palaestra keys in the metadata: ``play_format`` (:data:`FORMAT`), ``palaestra_version``, ``env_id``,
 ``env_kwargs``, ``seed``, ``agent``, ``source`` (``play``, ``human``, ``scripted``), ``steps_per_episode``,
 ``annotation`` (the window grid and split), ``complete`` (False while writing or after an interruption),
-``interrupted``. Each episode is on disk (HDF5 closed, metadata updated) as soon as it ends, so stopping a
-collection at any point keeps every finished episode.
+``interrupted``, ``info_keys``. Each episode is on disk (HDF5 closed, metadata replaced atomically) as soon as
+it ends, so stopping or killing a collection at any point keeps every finished episode (:mod:`.storage`).
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from palaestra.data import storage
 from palaestra.data.annotate import GRID, Annotation, WindowGrid, annotate
+from palaestra.data.storage import DamagedDatasetError
 from palaestra.envs.play.state import PlayState
 
 try:
     import minari
     from minari.data_collector.episode_buffer import EpisodeBuffer
-    from minari.dataset.minari_storage import MinariStorage
 except ImportError as error:  # the optional extra, named in the error the user sees
     raise ImportError(f"palaestra.data needs Minari with HDF5 storage: pip install 'palaestra[data]' ({error})") from None
 
@@ -55,20 +56,44 @@ def _palaestra_version() -> str:
     return __version__
 
 
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def stop_signals_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP (``kill``, a closed terminal) stop a recording as Ctrl-C does: a
+    ``KeyboardInterrupt`` the recorder catches to keep its episodes and mark the dataset interrupted."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    others = [s for s in STOP_SIGNALS if s != signal.SIGINT]
+    previous = {s: signal.signal(s, _raise_interrupt) for s in others}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 @contextlib.contextmanager
 def _deferred_interrupt() -> Iterator[None]:
-    """Hold back Ctrl-C until the block ends, so an episode is never left half written."""
+    """Hold back Ctrl-C (and SIGTERM, SIGHUP) until the block ends, so an episode is never left half written."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[Any] = []
-    previous = signal.signal(signal.SIGINT, lambda *args: caught.append(args))
+    previous = {s: signal.signal(s, lambda *args: caught.append(args)) for s in STOP_SIGNALS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            raise KeyboardInterrupt
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if caught:  # delivered now to whatever handles it outside (KeyboardInterrupt, or the default: exit)
+            signal.raise_signal(caught[0][0])
 
 
 class PlayDatasetWriter:
@@ -80,28 +105,21 @@ class PlayDatasetWriter:
 
     def __init__(self, out: str | os.PathLike, env: gym.Env, info: dict[str, Any], grid: WindowGrid = GRID,
                  split: str = "train") -> None:
-        self.root = Path(out)
-        if self.root.exists() and any(self.root.iterdir()):
-            raise FileExistsError(f"{self.root} is not empty; choose a new folder for the play dataset")
-        self.path = self.root / DATA
-        self.path.mkdir(parents=True)
         self.grid, self.split, self.seed = grid, split, int(info.get("seed", 0))
-        self.storage = MinariStorage.new(
-            self.path, observation_space=env.observation_space, action_space=env.action_space,
-            env_spec=env.spec, data_format="hdf5", jpeg_encoding=False,  # lossless frames: same seed, same data
-        )
-        self.episodes = 0
-        self.storage.update_metadata({
+        self.root, self.storage, self.lock = storage.new_dataset(out, env, {
             "dataset_id": f"palaestra/playroom/{info.get('source', 'play')}-v0",
             "minari_version": minari.__version__,
             "algorithm_name": str(info.get("agent", "")),
             "play_format": FORMAT,
             "palaestra_version": _palaestra_version(),
             "annotation": {**grid.to_json(), "split": split},
+            "info_keys": ["state", "agent_task"],
             "complete": False,
             "interrupted": False,
             **info,
         })
+        self.path = self.root / DATA
+        self.episodes = 0
 
     def add_episode(self, observations: Sequence[Any], actions: Sequence[np.ndarray], states: Sequence[PlayState],
                     agent_tasks: Sequence[str], seed: int | None = None, rewards: Sequence[float] | None = None,
@@ -127,11 +145,15 @@ class PlayDatasetWriter:
             with open(self.path / ANNOTATIONS, "a", encoding="utf-8") as file:
                 file.write(line + "\n")
             self.storage.update_episodes([buffer])
-        self.episodes += 1
+            self.episodes += 1  # inside: an interrupt held back until the block's end must find it counted
         return windows
 
     def finish(self, interrupted: bool = False) -> None:
-        self.storage.update_metadata({"complete": not interrupted, "interrupted": interrupted})
+        """Mark the dataset complete (or interrupted) and release the writer lock."""
+        try:
+            self.storage.update_metadata({"complete": not interrupted, "interrupted": interrupted})
+        finally:
+            self.lock.release()
 
 
 def _stack(observations: Sequence[Any]) -> Any:
@@ -171,20 +193,25 @@ class PlayDataset:
 
 def data_folder(path: str | os.PathLike) -> Path:
     """The folder holding ``metadata.json``: ``path/data`` for a dataset root, else ``path`` itself."""
-    path = Path(path)
-    return path / DATA if (path / DATA / "metadata.json").exists() else path
+    return storage.locate(path)
 
 
 def load_play_dataset(path: str | os.PathLike) -> PlayDataset:
     """Open a play dataset written by :class:`PlayDatasetWriter` (the root or its ``data`` folder).
 
-    Raises :class:`DatasetVersionError` when it was written in another play-data format, ``ValueError``
-    when ``path`` holds no palaestra play dataset.
+    Raises :class:`DatasetVersionError` when it was written in another play-data format,
+    :class:`~palaestra.data.storage.DamagedDatasetError` when its metadata is missing or damaged (a kill
+    during an older palaestra's write; :func:`~palaestra.data.storage.repair` or ``palaestra data report``
+    rebuild it), ``ValueError`` when ``path`` holds no palaestra play dataset.
     """
     folder = data_folder(path)
-    if not (folder / "metadata.json").exists():
-        raise ValueError(f"{path} holds no play dataset (expected {Path(path) / DATA / 'metadata.json'})")
-    raw = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    file = folder / storage.METADATA
+    if not file.exists() and not (folder / storage.MAIN).exists():
+        raise ValueError(f"{path} holds no play dataset (expected {Path(path) / DATA / storage.METADATA})")
+    raw = storage.read_json(file)
+    if raw is None:
+        raise DamagedDatasetError(f"{file} is missing or damaged; palaestra data report {Path(path)} repairs it "
+                                  f"from {storage.MAIN} or says why it cannot")
     found = raw.get("play_format")
     if found is None:
         raise ValueError(f"{path} is a Minari dataset but not a palaestra play dataset (no 'play_format' in metadata)")

@@ -55,17 +55,21 @@ def play_keyboard(
     events: Iterable[Sequence[Any]] | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """Play in a window until Esc, the window is closed or ``max_steps`` steps; N starts a new episode.
+    """Play in a window until Esc, the window is closed, Ctrl-C (or SIGTERM, SIGHUP) or ``max_steps`` steps;
+    N starts a new episode.
 
-    With ``out`` every episode (at least one step long) is recorded into a play dataset there, in the
-    format of ``collect_play`` (``source="human"``). Episode ``i`` starts from seed ``seed + i``.
+    With ``out`` (relative to the working directory or absolute) every episode at least one step long is
+    recorded into a play dataset there, in the format of ``collect_play`` (``source="human"``), the episode
+    under way included whichever way the session ends; after Ctrl-C or a signal the metadata says
+    ``interrupted``. Episode ``i`` starts from seed ``seed + i``.
     ``events`` replaces the keyboard with one list of pygame events per step (tests, replays); steps are
     then not paced to real time. Returns ``episodes`` (those with a step), ``steps``, ``ee`` (the gripper's
-    position after each step) and ``out``.
+    position after each step), ``out`` (absolute) and ``interrupted``.
     """
     import pygame
 
     import palaestra
+    from palaestra.data.dataset import stop_signals_interrupt
 
     if env_id != PLAYROOM:
         raise ValueError(f"{env_id}: keyboard play records the free playroom only; expected {PLAYROOM}")
@@ -80,54 +84,77 @@ def play_keyboard(
                 "steps_per_episode": env.spec.max_episode_steps}
         writer = PlayDatasetWriter(out, env, info)
     feed = iter(events) if events is not None else None
-    pygame.init()
-    side = int(VIEW * SCALE)
-    screen = pygame.display.set_mode((side + PANEL, side))
-    pygame.display.set_caption(f"{env_id}: keyboard play")
-    font, clock = pygame.font.Font(None, 24), pygame.time.Clock()
     held: set[str] = set()
-    closed, quit_, episodes, steps, ee = False, False, 0, 0, []
+    closed, quit_, interrupted, episodes, steps, ee = False, False, False, 0, 0, []
+    episode: dict[str, Any] = {}
     try:
-        while not quit_ and (max_steps is None or steps < max_steps):
-            obs, _ = env.reset(seed=seed + episodes)
-            episode = {"observations": [obs], "actions": [], "states": [play.state], "agent_tasks": [""],
-                       "seed": seed + episodes}
-            new = False
-            while not (quit_ or new) and (max_steps is None or steps < max_steps):
-                for event in (next(feed, ()) if feed is not None else pygame.event.get()):
-                    if event.type == pygame.QUIT:
-                        quit_ = True
-                    elif event.type == pygame.KEYDOWN:
-                        name = pygame.key.name(event.key)
-                        quit_ |= name == "escape"
-                        new |= name == "n"
-                        closed ^= name == "space"
-                        held.add(name)
-                    elif event.type == pygame.KEYUP:
-                        held.discard(pygame.key.name(event.key))
-                if quit_ or new:
-                    break
-                action = action_for_keys(held, closed)
-                obs, _, terminated, truncated, _ = env.step(action)
-                for key, value in (("observations", obs), ("actions", action), ("states", play.state),
-                                   ("agent_tasks", "")):
-                    episode[key].append(value)
-                steps += 1
-                ee.append(play.state.ee_position.copy())
-                _draw(screen, font, play.scene.render_static(camera), side, episodes, len(episode["actions"]), closed)
-                if feed is None:
-                    clock.tick(play.metadata["render_fps"])
-                new = terminated or truncated
-            if episode["actions"]:
-                if writer is not None:
-                    writer.add_episode(**episode)
-                episodes += 1
+        with stop_signals_interrupt():
+            # Display and font only: pygame.init() would also open audio, which on a machine without a sound
+            # card prints a screenful of ALSA errors.
+            pygame.display.init()
+            pygame.font.init()
+            side = int(VIEW * SCALE)
+            screen = pygame.display.set_mode((side + PANEL, side))
+            pygame.display.set_caption(f"{env_id}: keyboard play")
+            font, clock = pygame.font.Font(None, 24), pygame.time.Clock()
+            while not quit_ and (max_steps is None or steps < max_steps):
+                obs, _ = env.reset(seed=seed + episodes)
+                episode = {"observations": [obs], "actions": [], "states": [play.state], "agent_tasks": [""],
+                           "seed": seed + episodes, "index": episodes}
+                new = False
+                while not (quit_ or new) and (max_steps is None or steps < max_steps):
+                    for event in (next(feed, ()) if feed is not None else pygame.event.get()):
+                        if event.type == pygame.QUIT:
+                            quit_ = True
+                        elif event.type == pygame.KEYDOWN:
+                            name = pygame.key.name(event.key)
+                            quit_ |= name == "escape"
+                            new |= name == "n"
+                            closed ^= name == "space"
+                            held.add(name)
+                        elif event.type == pygame.KEYUP:
+                            held.discard(pygame.key.name(event.key))
+                    if quit_ or new:
+                        break
+                    action = action_for_keys(held, closed)
+                    obs, _, terminated, truncated, _ = env.step(action)
+                    for key, value in (("observations", obs), ("actions", action), ("states", play.state),
+                                       ("agent_tasks", "")):
+                        episode[key].append(value)
+                    steps += 1
+                    ee.append(play.state.ee_position.copy())
+                    _draw(screen, font, play.scene.render_static(camera), side, episodes, len(episode["actions"]),
+                          closed)
+                    if feed is None:
+                        clock.tick(play.metadata["render_fps"])
+                    new = terminated or truncated
+                if _keep(writer, episode):
+                    episodes += 1
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP: keep the episode under way
+        interrupted = True
+        if _keep(writer, episode):
+            episodes = max(episodes, episode["index"] + 1)
     finally:
         if writer is not None:
-            writer.finish()
+            writer.finish(interrupted)
         env.close()
         pygame.quit()
-    return {"episodes": episodes, "steps": steps, "ee": ee, "out": None if out is None else str(out)}
+    return {"episodes": episodes, "steps": steps, "ee": ee, "out": None if writer is None else str(writer.root),
+            "interrupted": interrupted}
+
+
+def _keep(writer: Any, episode: dict[str, Any]) -> bool:
+    """Record ``episode`` unless it is already stored, cut to its last whole step (an interrupt can fall between
+    the appends of one step); whether it has a step. An interrupt during the write waits for the write's end."""
+    keys = ("observations", "states", "agent_tasks")
+    steps = min(len(episode.get("actions", ())), *(len(episode.get(k, ())) - 1 for k in keys))
+    if steps < 1:
+        return False
+    if writer is not None and writer.episodes <= episode["index"]:
+        writer.add_episode(observations=episode["observations"][: steps + 1], actions=episode["actions"][:steps],
+                           states=episode["states"][: steps + 1], agent_tasks=episode["agent_tasks"][: steps + 1],
+                           seed=episode["seed"])
+    return True
 
 
 def _draw(screen: Any, font: Any, frame: np.ndarray, side: int, episode: int, step: int, closed: bool) -> None:

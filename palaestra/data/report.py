@@ -24,6 +24,7 @@ import numpy as np
 
 from palaestra.data.annotate import occurrences
 from palaestra.data.dataset import PlayDataset, load_play_dataset
+from palaestra.data.storage import being_written
 from palaestra.envs.play import oracle
 from palaestra.envs.play.layout import BLOCKS
 from palaestra.envs.play.state import VECTOR
@@ -74,11 +75,20 @@ class Report:
     episodes_with: dict[str, int]
     cells: int
     complete: bool = True
+    being_written: bool = False
 
     @property
     def coverage(self) -> float:
         """Distinct state-action cells per step."""
         return self.cells / self.steps if self.steps else 0.0
+
+    @property
+    def diversity(self) -> float:
+        """Behaviour diversity in D3IL's sense with a behaviour = the task done: the entropy of task
+        occurrences over the oracle's tasks, 0 (one task only) to 1 (every task equally often)."""
+        from palaestra.data.quality import entropy
+
+        return entropy(self.occurrences, len(oracle.TASKS))
 
     @property
     def tasks_seen(self) -> int:
@@ -102,6 +112,7 @@ def report(path: str | os.PathLike | PlayDataset) -> Report:
         path=str(data.path.parent), source=str(meta.get("source", "?")), agent=str(meta.get("agent", "?")),
         episodes=len(data), steps=steps, occurrences=dict(events), windows=dict(windows),
         episodes_with=dict(episodes_with), cells=distinct, complete=bool(meta.get("complete", False)),
+        being_written=being_written(data.path),
     )
 
 
@@ -143,9 +154,10 @@ def print_report(rep: Report, console=None) -> None:
         style = None if n else "dim"
         table.add_row(task, str(n), str(rep.episodes_with.get(task, 0)), str(rep.windows.get(task, 0)), style=style)
     console.print(table)
-    state = "" if rep.complete else " (incomplete: interrupted or still being written)"
+    state = "" if rep.complete else " (still being written)" if rep.being_written else " (interrupted)"
     console.print(
         f"{rep.episodes} episodes, {rep.steps} steps{state}; {rep.tasks_seen} of {len(oracle.TASKS)} tasks occur; "
-        f"state-action coverage {rep.coverage:.3f} ({rep.cells} distinct cells / {rep.steps} steps)",
+        f"state-action coverage {rep.coverage:.3f} ({rep.cells} distinct cells / {rep.steps} steps); "
+        f"task diversity {rep.diversity:.2f} (0..1)",
         highlight=False,
     )

@@ -16,7 +16,7 @@ import pybullet as p
 import pybullet_data
 from pybullet_utils import bullet_client
 
-from palaestra.sim import meshes
+from palaestra.sim import meshes, quiet_fd
 
 
 # What a saved state (saveState / saveBullet) does not hold: the bodies themselves, their dynamics and
@@ -59,6 +59,10 @@ class RecordingClient(bullet_client.BulletClient):
         self._creations = 0
         self.state_ids: dict[int, int] = {}
         super().__init__(connection_mode=connection_mode)
+
+    def __del__(self) -> None:
+        if "_client" in self.__dict__:  # a refused connection (a second GUI) never got a client to disconnect
+            super().__del__()
 
     def __getattr__(self, name: str):
         attribute = super().__getattr__(name)
@@ -152,9 +156,7 @@ class RecordingClient(bullet_client.BulletClient):
 
 def _copy_client(record: list[tuple[str, tuple, dict]], saved: dict[int, bytes], current: bytes) -> RecordingClient:
     """A new headless client with the recorded scene, the saved states and the current physics state."""
-    from palaestra.sim.world import _quiet_stdout  # world imports this module
-
-    with _quiet_stdout():
+    with quiet_fd(1):  # each connect prints "argv[0]=" to stdout from C
         client = RecordingClient(connection_mode=p.DIRECT)
     client.setAdditionalSearchPath(pybullet_data.getDataPath())
     for name, args, kwargs in record:

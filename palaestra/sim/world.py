@@ -6,10 +6,10 @@ none of them touches PyBullet's global default client.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ import numpy as np
 import pybullet as p
 import pybullet_data
 
+from palaestra.sim import quiet_fd
 from palaestra.sim.client import RecordingClient
 
 Vec3 = Sequence[float]
@@ -81,19 +82,14 @@ class CameraConfig:
     far: float = 4.0
 
 
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence PyBullet's C-level banner (``argv[0]=``) that each connect prints to the process's stdout."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+def _headless_instead(reason: str) -> str:
+    warnings.warn(
+        f"render_mode='human' cannot open a PyBullet window: {reason}. This environment runs headless and shows "
+        "nothing; use render_mode='rgb_array' for frames, or give it a display (xvfb-run on a server).",
+        UserWarning,
+        stacklevel=4,
+    )
+    return "direct"
 
 
 class World:
@@ -109,14 +105,18 @@ class World:
 
     def __init__(self, physics: PhysicsConfig = PhysicsConfig(), mode: str = "direct", light_visuals: bool = True) -> None:
         if mode == "gui" and sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
-            # PyBullet's GUI aborts the whole process without a display; fail in Python instead.
-            raise RuntimeError(
-                "render_mode='human' opens a PyBullet window and needs a display (DISPLAY is not set); "
-                "use render_mode='rgb_array' for headless frames, or run under Xvfb"
-            )
-        connection = p.GUI if mode == "gui" else p.DIRECT
-        with _quiet_stdout():
-            self.client = RecordingClient(connection)
+            # PyBullet's GUI would abort the whole process; tools such as Gymnasium's check_env build a human
+            # copy of every env, so human mode degrades to headless with a warning rather than failing.
+            mode = _headless_instead("there is no display (DISPLAY is not set)")
+        with quiet_fd(1):  # each connect prints "argv[0]=" (and the GUI its OpenGL report) to stdout from C
+            try:
+                self.client = RecordingClient(p.GUI if mode == "gui" else p.DIRECT)
+            except p.error as error:
+                if mode != "gui":
+                    raise
+                # PyBullet allows one GUI connection per process (a second human env, PettingZoo's render_test).
+                mode = _headless_instead(f"PyBullet opens one window per process and one is open ({error})")
+                self.client = RecordingClient(p.DIRECT)
         self.physics = physics
         self.mode = mode
         self.light_visuals = light_visuals and mode == "direct"

@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "Push": "perturbations",
     "Displace": "perturbations",
     "InstructionSwitch": "perturbations",
+    "TaskSwitch": "perturbations",
     "ColorJitter": "perturbations",
     "LightingJitter": "perturbations",
     "CameraJitter": "perturbations",
@@ -45,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "GoalSampler": "goals",
     "Curriculum": "goals",
     "relabel": "goals",
+    "FixedRoster": "roster",
     "Instruction": "language",
     "LanguageExtraMissing": "language",
 }

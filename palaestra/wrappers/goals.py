@@ -19,6 +19,7 @@ import numpy as np
 from gymnasium import spaces
 
 from palaestra.validation import env_name
+from palaestra.wrappers.goal_api import GoalAPIPassthrough
 
 Split = Literal["all", "iid", "ood"]
 SPLITS: tuple[str, ...] = ("all", "iid", "ood")
@@ -157,7 +158,7 @@ class Curriculum(GoalSampler):
 SAMPLERS: dict[str, Callable[[], GoalSampler]] = {"uniform": Uniform, "curriculum": Curriculum}
 
 
-class GoalWrapper(gym.Wrapper, gym.utils.RecordConstructorArgs):
+class GoalWrapper(GoalAPIPassthrough, gym.Wrapper, gym.utils.RecordConstructorArgs):
     """Draws each episode's goal from a sampler and a split of goal space, and injects it into the task.
 
     Spaces and reward are the wrapped env's. The goal comes from the wrapper's own generator, seeded by

@@ -16,6 +16,7 @@ from gymnasium import spaces
 
 from palaestra import instructions, registry
 from palaestra.validation import env_name
+from palaestra.wrappers.goal_api import GoalAPIPassthrough
 
 Perturbation = Literal["synonyms", "typos", "distractors"]
 PERTURBATIONS: tuple[str, ...] = ("synonyms", "typos", "distractors")
@@ -61,7 +62,7 @@ class LanguageExtraMissing(ImportError):
     """Sentence embeddings were asked for but the ``language`` extra is not installed."""
 
 
-class Instruction(gym.Wrapper, gym.utils.RecordConstructorArgs):
+class Instruction(GoalAPIPassthrough, gym.Wrapper, gym.utils.RecordConstructorArgs):
     """Adds the episode's natural-language instruction to the observation.
 
     Observation: a ``Dict`` of the env's observation(s) (a non-Dict one under ``"observation"``) plus

@@ -27,6 +27,7 @@ from palaestra.wrappers.perturb.observation import (
 )
 from palaestra.wrappers.perturb.presets import PRESETS, resolve
 from palaestra.wrappers.perturb.schedules import Constant, Cyclic, Drift, RandomWalk, Schedule
+from palaestra.wrappers.perturb.task_switch import TaskSwitch
 from palaestra.wrappers.perturb.visual import CameraJitter, ColorJitter, Distractors, LightingJitter
 from palaestra.wrappers.perturb.wrapper import Perturb
 
@@ -58,6 +59,7 @@ __all__ = [
     "Schedule",
     "SensorDropout",
     "StickyActions",
+    "TaskSwitch",
     "StuckSensors",
     "make_perturbed",
     "resolve",

@@ -50,3 +50,35 @@ def test_a_skill_that_runs_out_of_steps_is_dropped():
 def test_free_motion_only_wanders():
     _, _, agent = _play(seed=3, steps=100, free_motion=1.0)
     assert agent.current_task == FREE_MOTION
+
+
+def _cells(seed: int, steps: int, **kwargs) -> int:
+    """Distinct state-action cells (the play report's) of ``steps`` steps of play."""
+    from palaestra.data.report import cells
+
+    env = PlayroomEnv()
+    try:
+        obs, _ = env.reset(seed=seed)
+        agent = PlayAgent(env, env.np_random, **kwargs)
+        states, actions = [env.state.to_vector()], []
+        for _ in range(steps):
+            actions.append(agent.act(obs))
+            obs, *_ = env.step(actions[-1])
+            states.append(env.state.to_vector())
+        return len(np.unique(cells(np.array(states), np.array(actions)), axis=0))
+    finally:
+        env.close()
+
+
+def test_a_lively_style_covers_more_than_the_tidy_experts():
+    tidy, lively = _cells(4, 600, style=0.0), _cells(4, 600, style=1.0)
+    assert lively > 1.15 * tidy, (tidy, lively)
+
+
+def test_a_style_outside_zero_to_one_is_refused():
+    import pytest
+
+    env = PlayroomEnv()
+    with pytest.raises(ValueError, match="Playroom-v0: play style must be in \\[0, 1\\], got 1.5"):
+        PlayAgent(env, env.np_random, style=1.5)
+    env.close()

@@ -84,15 +84,15 @@ def test_an_interrupted_collection_keeps_every_finished_episode(tmp_path):
 
 
 def test_ctrl_c_while_an_episode_is_written_lets_the_write_finish(tmp_path, monkeypatch):
-    from minari.dataset._storages.hdf5_storage import HDF5Storage
+    from palaestra.data.storage import AtomicHDF5Storage
 
-    write = HDF5Storage.update_episodes
+    write = AtomicHDF5Storage.update_episodes
 
     def interrupted_write(self, episodes):
         os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C arrives as the first episode starts to be written
         write(self, episodes)
 
-    monkeypatch.setattr(HDF5Storage, "update_episodes", interrupted_write)
+    monkeypatch.setattr(AtomicHDF5Storage, "update_episodes", interrupted_write)
     data = collect_play(3, tmp_path / "cut", steps_per_episode=10, agent=SmoothRandomAgent, progress=False)
     assert len(data) == 1 and data.total_steps == 10 and data.metadata["interrupted"]
 
@@ -151,3 +151,11 @@ def test_the_default_play_agent_records_annotated_play(tmp_path):
     episode = next(iter(data.episodes()))
     assert any(episode.infos["agent_task"])  # the agent says what it pursues
     assert data.annotations[0], "400 steps of scripted play should complete at least one task"
+
+
+def test_a_play_style_is_passed_to_the_agent_and_named_in_the_metadata(tmp_path):
+    styled = agent_by_name("play", style=0.5)
+    data = collect_play(1, tmp_path / "styled", steps_per_episode=20, agent=styled, progress=False)
+    assert data.metadata["agent"] == "palaestra.baselines.play_agent.PlayAgent(style=0.5)"
+    with pytest.raises(ValueError, match=r"play style must be in \[0, 1\], got 2"):
+        agent_by_name("play", style=2)

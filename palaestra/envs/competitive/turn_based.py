@@ -24,8 +24,8 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import AECEnv
 
-from palaestra.envs.competitive.common import SeededSpaces, check_agent, check_discrete, outcome
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.envs.competitive.common import SeededSpaces, check_agent, check_discrete, check_reset, outcome
+from palaestra.validation import Lifecycle, reject_unknown_kwargs
 
 AGENTS = ("player_0", "player_1")
 RENDER_MODES = ("ansi", "human", "rgb_array")
@@ -147,6 +147,7 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         self._mask = np.zeros(game.num_actions, np.int8)
         self._mask_stale = False
         self._started = False
+        self._life = Lifecycle()
 
     @property
     def env_id(self) -> str:
@@ -166,7 +167,7 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         return self._observation_spaces, self._action_spaces
 
     def reset(self, seed: int | None = None, options: dict | None = None) -> None:
-        self._seed(seed)
+        self._seed(check_reset(self.env_id, self._life, seed, options))
         self.game.new(self.np_random)
         self._started = True
         self._forfeit: str | None = None
@@ -236,8 +237,8 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         return "\n".join(parts)
 
     def step(self, action: Any) -> None:
-        if not self._started:
-            raise RuntimeError(f"{self.env_id}: step(action={action!r}) before reset(); call reset() first")
+        if not self._life.running:  # before the first reset, or after close()
+            raise self._life.refusal(self.env_id, "match")
         if not self.agents:
             raise ValueError(
                 f"{self.env_id}: step(action={action!r}) after the match ended; call reset() to start another"
@@ -371,7 +372,7 @@ class TurnBasedEnv(SeededSpaces, AECEnv):
         return render_text(self.render_mode, self.observe_text(AGENTS[self.game.to_move]))
 
     def close(self) -> None:
-        pass
+        self._life.close()
 
     def _check_started(self, method: str) -> None:
         if not self._started:

@@ -149,7 +149,9 @@ class VolleyballEnv(SeededSpaces, ParallelEnv):
         self._serve(int(self.np_random.integers(2)))
         if self.render_mode == "human":
             self.render()
-        return self._observations(), self._infos()
+        # Empty reset infos: the score is 0-0, and TorchRL's PettingZooWrapper takes the info keys it reads from
+        # the reset infos and requires numbers there on every step (the "point" reason is a string).
+        return self._observations(), {agent: {} for agent in self.agents}
 
     def step(self, actions: dict[str, Any]):
         court = self.court

@@ -11,6 +11,7 @@ from gymnasium import spaces
 from gymnasium.utils import RecordConstructorArgs
 
 from palaestra.validation import EnvironmentClosed, check_action, check_options
+from palaestra.wrappers.goal_api import GoalAPIPassthrough
 from palaestra.wrappers.perturb.base import Perturbation
 from palaestra.wrappers.perturb.presets import Spec, resolve
 from palaestra.wrappers.perturb.scene import Scene
@@ -41,7 +42,7 @@ def on_sensors(obs: Any, transform: Callable[[np.ndarray], np.ndarray]) -> Any:
     return transform(obs)
 
 
-class Perturb(gym.Wrapper, RecordConstructorArgs):
+class Perturb(GoalAPIPassthrough, gym.Wrapper, RecordConstructorArgs):
     """An environment disturbed by perturbations: sensors, actuation, dynamics, interventions, appearance.
 
     ``spec`` is a preset name (``"hard"``, or ``"push-hard"`` on Push), a :class:`Perturbation` or a list of

@@ -142,7 +142,7 @@ def test_answer_extraction(answer, move):
 def test_bad_input_names_the_game_the_argument_and_what_was_expected(env_id):
     for mode in ("state", "text"):
         env = palaestra.make_aec(env_id, obs_mode=mode)
-        with pytest.raises(RuntimeError, match=f"{env_id}: step.*before reset"):
+        with pytest.raises(ValueError, match=f"{env_id}: step.*before the first reset"):
             env.step(0)
         env.reset(seed=0)
         bad = [float("nan"), float("inf"), 2**70, "3", [1, 2]] if mode == "state" else [0, None, 3.5, b"[a1]"]
