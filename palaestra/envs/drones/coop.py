@@ -124,7 +124,8 @@ class CoopDrillEnv(CourtRendering, SeededSpaces, ParallelEnv):
         self.arena.place(np.array(drones), np.array((0.0, 0.0, np.pi))[:len(drones)], ball)
         self.state = self.arena.read()
         self.agents = list(AGENTS)
-        return self._observations(), {a: self._info() for a in AGENTS}
+        # No info at reset, as in the matches (TorchRL's wrapper then leaves the step infos out of its tensors).
+        return self._observations(), {a: {} for a in AGENTS}
 
     def step(self, actions: dict[str, Any]):
         if not self._life.running:

@@ -84,7 +84,8 @@ class DroneVolleyballEnv(CourtRendering, SeededSpaces, ParallelEnv):
     Reward: +1 to every drone of the side that wins a point, -1 to the other side's.
     The match ends when a side reaches ``points`` (termination) or after ``max_cycles`` steps (truncation;
     the higher score wins). ``info[agent]["points"]`` is the referee's record of every point so far
-    (:class:`~palaestra.envs.drones.rules.PointRecord`), ``info[agent]["score"]`` the score.
+    (:class:`~palaestra.envs.drones.rules.PointRecord`), ``info[agent]["score"]`` the score as an int array
+    (own side, other side), numeric so that TorchRL's wrapper can stack it.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"name": "drone_volleyball_v0", "render_modes": ["human", "rgb_array"],
@@ -134,7 +135,9 @@ class DroneVolleyballEnv(CourtRendering, SeededSpaces, ParallelEnv):
         self.cycle = 0
         self.referee.reset(SIDES[int(self.np_random.integers(2))])
         self._serve()
-        return self._observations(), {a: self._info() for a in self.agents}
+        # No info at reset (no point played yet); TorchRL's wrapper then leaves the step infos, which hold the
+        # referee's record of PointRecords, out of its tensors.
+        return self._observations(), {a: {} for a in self.agents}
 
     def step(self, actions: dict[str, Any]):
         if not self._life.running:
@@ -156,7 +159,7 @@ class DroneVolleyballEnv(CourtRendering, SeededSpaces, ParallelEnv):
         if point is not None and not finished:
             self.referee.new_rally(point.winner)
             self._serve()
-        infos = {a: self._info() for a in self.possible_agents}
+        infos = {a: self._info(a) for a in self.possible_agents}
         if finished or timeout:
             for agent in self.possible_agents:
                 mine = score[self.referee.team_of[agent]]
@@ -201,8 +204,10 @@ class DroneVolleyballEnv(CourtRendering, SeededSpaces, ParallelEnv):
             return ref.timeout(step)
         return None
 
-    def _info(self) -> dict[str, Any]:
-        return {"points": self.referee.record, "score": dict(self.referee.score)}
+    def _info(self, agent: str) -> dict[str, Any]:
+        ref = self.referee
+        team = ref.team_of[agent]
+        return {"points": ref.record, "score": np.array((ref.score[team], ref.score[ref.other(team)]))}
 
     def _observations(self) -> dict[str, np.ndarray]:
         if self.obs_mode is ObsMode.PIXELS:

@@ -27,5 +27,5 @@ def test_attacking_every_ball_beats_staying_home():
         if not env.agents:
             break
         *_, infos = env.step({"red_0": attack, "blue_0": home})
-    assert infos["red_0"]["outcome"] == 1 and infos["red_0"]["score"] == {"red": 3, "blue": 0}
+    assert infos["red_0"]["outcome"] == 1 and infos["red_0"]["score"].tolist() == [3, 0]
     env.close()
