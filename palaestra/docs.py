@@ -242,9 +242,11 @@ def write_png(path: str | Path, rgb: np.ndarray) -> None:
 
 
 def guide_name(record: EnvRecord) -> str:
-    """The hand-written guide of a record (``docs/guides/<name>.md``): its game module, or the playroom's."""
+    """The hand-written guide of a record (``docs/guides/<name>.md``): its game module, or its family's."""
     if record.family == "play":
         return "playroom"
+    if record.family == "drones":
+        return "drones"
     return record.entry_point.partition(":")[0].rsplit(".", 1)[-1]
 
 

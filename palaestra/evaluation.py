@@ -89,8 +89,14 @@ def evaluate(
     ``0 .. episodes - 1`` (100 episodes when neither is given); each episode starts from
     ``env.reset(seed=seed)`` on one environment, so the same seeds give the same result. An episode is a
     success when the ``info["is_success"]`` of its last step is true.
+
+    A cooperative PettingZoo game (a registered multi-agent ID) is played the same way by a
+    :class:`~palaestra.competitive.policy.Policy` acting for every agent; the return is the team's reward
+    per agent, and an episode is a success when any agent's last ``info["is_success"]`` is.
     """
     seeds = _seeds(episodes, seeds)
+    if _multi_agent(env_id):
+        return _evaluate_team(policy, env_id, seeds, env_kwargs or {}, factory)
     env = _make(env_id, env_kwargs or {})
     try:
         is_factory = isinstance(policy, type) if factory is None else factory
@@ -126,6 +132,40 @@ def evaluate(
         mean_length=total_steps / n,
         steps_per_second=total_steps / elapsed if elapsed > 0 else math.inf,
     )
+
+
+def _multi_agent(env_id: str) -> bool:
+    from palaestra import registry
+
+    try:
+        return registry.get(env_id).multi_agent
+    except registry.UnknownEnvironmentError:
+        return False
+
+
+def _evaluate_team(policy: Any, env_id: str, seeds: list[int], kwargs: dict[str, Any], factory: bool | None) -> EvalResult:
+    import palaestra
+
+    env = palaestra.make_parallel(env_id, **kwargs)
+    try:
+        act = policy(env) if (isinstance(policy, type) if factory is None else factory) else policy
+        successes, total_return, total_steps = 0, 0.0, 0
+        start = time.perf_counter()
+        for seed in seeds:
+            observations, infos = env.reset(seed=int(seed))
+            act.reset(int(seed))
+            while env.agents:
+                observations, rewards, _, _, infos = env.step({a: act.act(observations[a], a) for a in env.agents})
+                total_return += sum(rewards.values()) / len(rewards)
+                total_steps += 1
+            successes += any(_success(env_id, info) for info in infos.values())
+        elapsed = time.perf_counter() - start
+    finally:
+        env.close()
+    n = len(seeds)
+    low, high = wilson_interval(successes, n)
+    return EvalResult(env_id, n, successes, successes / n, low, high, total_return / n, total_steps / n,
+                      total_steps / elapsed if elapsed > 0 else math.inf)
 
 
 def _seeds(episodes: int | None, seeds: Sequence[int] | None) -> list[int]:

@@ -120,9 +120,9 @@ def test_select_filters_by_pattern_family_and_tag():
         "palaestra/PickAndPlace-v0"
     ]
     assert all("articulated" in r.tags for r in v.select(tag="articulated"))
-    # Every selected record has a scripted reference: a task's expert or a game's opponents.
-    assert all(r.expert if not r.multi_agent else r.opponents for r in v.select())
-    assert {r.family for r in v.select()} == {"manipulation", "play", "competitive"}
+    # Every selected record has a scripted reference: a task's (or cooperative game's) expert or a game's opponents.
+    assert all(r.expert or (r.multi_agent and r.opponents) for r in v.select())
+    assert {r.family for r in v.select()} == {"manipulation", "play", "competitive", "drones"}
     with pytest.raises(registry.UnknownEnvironmentError, match="Did you mean"):
         v.select(patterns=["Rech"])
 

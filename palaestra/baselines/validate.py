@@ -174,10 +174,11 @@ def _reference(record: EnvRecord) -> str | None:
     """What validates ``record``: its expert's entry point, or ``opponents`` for a game with scripted levels.
 
     A third-party expert registered as a class travels as ``"expert"``: the worker imports the installed
-    plugins (:func:`palaestra.third_party.load_plugins`) and reads it from the record.
+    plugins (:func:`palaestra.third_party.load_plugins`) and reads it from the record. A cooperative game
+    (multi-agent, no scripted levels) is validated by its expert, one policy playing every agent.
     """
-    if record.multi_agent:
-        return "opponents" if record.opponents is not None else None
+    if record.multi_agent and record.opponents is not None:
+        return "opponents"
     if record.expert is not None and not isinstance(record.expert, str):
         return "expert"
     return record.expert

@@ -51,6 +51,11 @@ def _bench(args: argparse.Namespace) -> int:
             text_bench.print_report(text_bench.run(steps=args.steps * 20), common.console())
         parallel = [i for i in games if registry.get(i).parallel]
         game_bench.print_scaling([game_bench.batched_scaling(i, args.steps * 2) for i in parallel], common.console())
+    drone_games = [i for i in games if registry.get(i).family == "drones"]
+    if drone_games:
+        from palaestra.envs.drones import bench as drone_bench
+
+        drone_bench.print_report([drone_bench.measure(i) for i in drone_games], common.console())
     if not ids:
         return 0
     with progress_bar("rows", console=common.console(stderr=True)) as progress:

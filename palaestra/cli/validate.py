@@ -84,7 +84,7 @@ def _print_validation(rows: Sequence[Any], quick: bool) -> None:
         )
         status = f"[{colour[row.status]}]{row.status}[/]"
         name = row.env_id
-        if registry.get(row.env_id).multi_agent:
+        if registry.get(row.env_id).opponents:  # a game between sides (a cooperative game has an expert)
             name += " ({} vs {})".format(*matchup(row.env_id))
         table.add_row(name, figures[0], figures[1], f"{row.threshold:.0%}", figures[2], status)
     console = common.console()

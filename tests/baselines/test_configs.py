@@ -8,8 +8,9 @@ from palaestra import registry
 from palaestra.baselines.train import _config_dir, build_model, load_config
 
 # The exclusion rule (palaestra.registry.baseline_exclusion): perturbation presets train on their base task,
-# the free-play Playroom has no reward, and PlayroomChain is where a PlayroomLanguage policy is evaluated.
-EXCLUDED = {r.id for r in registry.RECORDS if "perturbed" in r.tags} | {
+# the free-play Playroom has no reward, PlayroomChain is where a PlayroomLanguage policy is evaluated, and the
+# drone family has no learned baselines yet.
+EXCLUDED = {r.id for r in registry.RECORDS if "perturbed" in r.tags or r.family == "drones"} | {
     "palaestra/Playroom-v0", "palaestra/PlayroomChain-v0",
 }
 TRAINED = [r.id for r in registry.RECORDS if r.id not in EXCLUDED]

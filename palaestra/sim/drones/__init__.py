@@ -1,0 +1,1 @@
+"""Quadrotor simulation for drone volleyball: Crazyflie 2.x constants, a rate controller, the court."""
