@@ -15,6 +15,8 @@ from types import ModuleType
 OPTIONAL: dict[str, tuple[str, str]] = {
     "stable_baselines3": ("stable-baselines3", "baselines"),
     "sb3_contrib": ("sb3-contrib", "baselines"),
+    "sbx": ("sbx-rl", "baselines"),
+    "jax": ("sbx-rl", "baselines"),
     "torch": ("torch", "baselines"),
     "yaml": ("pyyaml", "baselines"),
     "matplotlib": ("matplotlib", "baselines"),
