@@ -66,7 +66,7 @@ class CoopDrillEnv(CourtRendering, SeededSpaces, ParallelEnv):
     teammate's and the blocker's position and velocity (zeros without a blocker), the
     side's touches so far / 3, who touched last, a one-hot of the drone's index, the time left.
     ``"pixels"``: the court camera. Action: ``Box(-1, 1, (4,))`` per drone in ``action_mode``.
-    Reward (shared): ``pass``: +1 per pass (a touch by the other drone than the last sending the ball up at
+    Reward: shared by both drones. ``pass``: +1 per pass (a touch by the other drone than the last sending the ball up at
     1.5 m/s or more); ``set_spike``: +0.5 for the set, +0.5 for the spike, +1 when the ball lands in the other
     half. The drill fails (and ends) when the ball touches the floor before its goal, a drone touches it
     twice in a row, or a drone crashes; ``pass`` succeeds with :data:`PASS_GOAL` passes, ``set_spike`` when
