@@ -18,8 +18,6 @@ from palaestra import fuzz, registry
 
 FORMS = [(r.id, form) for r in registry.records() for form in fuzz.forms(r)]
 
-TEXT_GAMES_PENDING: dict[str, tuple[str, ...]] = {}
-
 
 @functools.cache
 def results(env_id, form):
@@ -32,20 +30,9 @@ def _listing(bad):
 
 @pytest.mark.parametrize(("env_id", "form"), FORMS)
 def test_every_bad_input_is_refused_clearly_at_its_call(env_id, form):
-    pending = TEXT_GAMES_PENDING.get(env_id, ())
     found = results(env_id, form)
     assert {r.kind for r in found} >= {"action", "seed", "options", "kwargs", "lifecycle"}
-    bad = [r for r in found if r.verdict != "clear" and r.kind not in pending]
-    assert not bad, _listing(bad)
-
-
-@pytest.mark.parametrize(("env_id", "kind"), [
-    pytest.param(env_id, kind, marks=pytest.mark.xfail(
-        strict=True, reason=f"owned by the `text` helper (turn-based games rework): {kind} cases of {env_id}"))
-    for env_id, kinds in TEXT_GAMES_PENDING.items() for kind in kinds
-])
-def test_turn_based_games_pending_their_rework(env_id, kind):
-    bad = [r for r in results(env_id, "aec") if r.kind == kind and r.verdict != "clear"]
+    bad = [r for r in found if r.verdict != "clear"]
     assert not bad, _listing(bad)
 
 
