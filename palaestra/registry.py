@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -188,6 +188,30 @@ PLAY: tuple[EnvRecord, ...] = (
         # The experts complete whole chains in 68 of 100 seeds (average length 4.23).
         expert=f"{_EXPERTS}.play:PlayroomExpert", expert_threshold=0.55,
     ),
+)
+
+# The playroom's other scenes (palaestra/envs/play/scenes.py; the IDs above are scene A): every playroom env in
+# every scene, so that splits name registered IDs and `palaestra validate` checks the experts in each scene
+# against the base IDs' thresholds (figures in docs/playroom-scenes.md).
+DEFAULT_SCENE, OTHER_SCENES = "A", ("B", "C", "D")
+
+
+def scene_variant_id(base_id: str, scene: str) -> str:
+    """The ID of ``base_id``'s variant in playroom scene ``scene`` (``PlayroomChain-D-v0``); the base ID in A."""
+    if scene == DEFAULT_SCENE:
+        return base_id
+    stem, version = base_id.rsplit("-", 1)
+    return f"{stem}-{scene}-{version}"
+
+
+PLAY_SCENES: tuple[EnvRecord, ...] = tuple(
+    replace(
+        base, id=scene_variant_id(base.id, scene), kwargs={**base.kwargs, "scene": scene},
+        summary=f"{base.summary.rstrip('.')}, in scene {scene} (furniture moved and recoloured, as CALVIN's {scene}).",
+        tags=base.tags | {"scenes"}, baseline=None,
+    )
+    for base in PLAY
+    for scene in OTHER_SCENES
 )
 
 # PettingZoo games (palaestra/envs/competitive): entry point ``module:parallel_env``, or ``module:env`` for a
@@ -397,7 +421,7 @@ DRONES += tuple(
     )
 )
 
-RECORDS: tuple[EnvRecord, ...] = MANIPULATION + PLAY + COMPETITIVE + PERTURBED + DRONES
+RECORDS: tuple[EnvRecord, ...] = MANIPULATION + PLAY + PLAY_SCENES + COMPETITIVE + PERTURBED + DRONES
 
 
 def load(entry_point: str | Callable[..., Any]) -> Any:
@@ -445,6 +469,8 @@ def baseline_exclusion(record: EnvRecord) -> str | None:
     """
     if "perturbed" in record.tags:
         return "a perturbation preset: train on the base task, then evaluate under the preset"
+    if "scene" in record.kwargs:
+        return "a playroom scene: train the base ID's config on a split's scenes (palaestra.envs.play.splits)"
     if record.id == f"{NAMESPACE}/Playroom-v0":
         return "free play without reward or success: a scene for collecting play data"
     if record.family == "drones":

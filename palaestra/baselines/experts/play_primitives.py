@@ -39,6 +39,9 @@ ROTATE_TRAVEL = 0.06  # a rotation that moved the block this far gives up (the o
 ROTATE_STEP, ROTATE_STEP_ON_BLOCK = 0.03, 0.012  # how far one push of a rotation may shift the block
 ROTATE_PUSHES = 4  # pushes a rotation tries, alternating sides where the hand has room
 LEVER_REACH = FINGER_SIDE + 0.012 + 0.006  # knob centre to the grasp point: the paddle clears the 12 mm knob
+# An arm arriving towards the knob overshoots by about 1 cm and would knock the lever the wrong way: it stops
+# this much further off (the push then covers the gap).
+LEVER_APPROACH = 0.015
 BUTTON_DEPTH = 0.025  # press depth (the lamp toggles past 1.5 cm of the 3 cm travel)
 
 
@@ -207,8 +210,9 @@ class Skills:
         other blocks."""
         lay = self.layout
         handle_x = lay.drawer_position[0] - lay.drawer_size[0] / 2 - self.state.drawer - DRAWER_HANDLE_REACH
-        cabinet_y = lay.drawer_position[1] + lay.drawer_size[1] / 2
-        over_drawer = point[1] - HAND_HALF_WIDTH < cabinet_y and point[0] + HAND_HALF_DEPTH > handle_x
+        # The cabinet may stand on either side (the scenes move it): the hand's span along y meets its width.
+        beside = abs(point[1] - lay.drawer_position[1]) < HAND_HALF_WIDTH + lay.drawer_size[1] / 2
+        over_drawer = beside and point[0] + HAND_HALF_DEPTH > handle_x
         gap = np.abs(point[:2] - np.asarray(lay.button_position[:2])) - (HAND_HALF_DEPTH, HAND_HALF_WIDTH)
         over_button = bool(np.all(gap < Button.CAP[0] + 0.005))
         others = [b.position for b in self.state.blocks if b.name != name and b.position[2] < 3 * lay.block_half]
@@ -320,7 +324,8 @@ class Skills:
         def behind(reach: float) -> np.ndarray:
             return lever.knob_position() + (0.0, -sign * reach, 0.006)
 
-        if not (yield from self.transit(lambda: behind(LEVER_REACH), CLOSE, height=behind(0.0)[2] + 0.05)):
+        approach = functools.partial(behind, LEVER_REACH + LEVER_APPROACH)
+        if not (yield from self.transit(approach, CLOSE, height=behind(0.0)[2] + 0.05)):
             return False
         for _ in range(30):
             if sign * self.state.lever > 0.3:

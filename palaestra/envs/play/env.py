@@ -18,6 +18,8 @@ from gymnasium import spaces
 
 from palaestra.envs.play import oracle
 from palaestra.envs.play.scene import STATIC_CAMERA, PlayScene
+from palaestra.envs.play.scenes import SCENES, Scene, SceneName
+from palaestra.registry import DEFAULT_SCENE, scene_variant_id
 from palaestra.envs.play.state import VECTOR_DIM, PlayState
 from palaestra.sim.world import CameraConfig, PhysicsConfig
 from palaestra.validation import (
@@ -54,11 +56,14 @@ class PlayroomEnv(gym.Env):
     Reward: always 0 and the episode never terminates: this is for play. ``palaestra.envs.play.oracle``
     labels what was done between any two states (``env.unwrapped.start_state`` and ``.state``).
     The initial drawer opening, door offset, light states and block poses are drawn from the seed.
+    ``scene`` (``"A"`` .. ``"D"``, or a :class:`~palaestra.envs.play.scenes.Scene`) arranges and colours the
+    furniture as one of CALVIN-like scenes (:mod:`palaestra.envs.play.scenes`); A is the default, and the
+    other scenes are registered as ``palaestra/Playroom*-{B,C,D}-v0``.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["human", "rgb_array"], "render_fps": 24}
     env_id = "palaestra/Playroom-v0"
-    accepted: tuple[str, ...] = ("obs_mode", "render_mode", "camera", "gripper_size", "physics")
+    accepted: tuple[str, ...] = ("obs_mode", "render_mode", "camera", "gripper_size", "physics", "scene")
     reset_options: tuple[str, ...] = ()  # the keys reset(options=...) takes: none; any key is refused
 
     def __init__(
@@ -68,8 +73,14 @@ class PlayroomEnv(gym.Env):
         camera: CameraConfig | None = None,
         gripper_size: int = 64,
         physics: PhysicsConfig | None = None,
+        scene: str | Scene = DEFAULT_SCENE,
         **unknown: Any,
     ) -> None:
+        if not isinstance(scene, Scene):
+            scene = SCENES[check_choice(self.env_id, "scene", scene, SceneName).value]
+        self.scene_name = scene.name
+        # Messages name the ID this scene is registered under (the class's ID is scene A's).
+        self.env_id = scene_variant_id(type(self).env_id, scene.name)
         reject_unknown_kwargs(self.env_id, unknown, self.accepted)
         self.obs_mode = check_choice(self.env_id, "obs_mode", obs_mode, ObsMode)
         check_render_mode(self.env_id, render_mode, self.metadata["render_modes"])
@@ -79,7 +90,7 @@ class PlayroomEnv(gym.Env):
         physics = check_physics(self.env_id, physics)
         self._check_arguments()
         self._life = Lifecycle()
-        self.scene = PlayScene(physics, mode="gui" if render_mode == "human" else "direct")
+        self.scene = PlayScene(physics, mode="gui" if render_mode == "human" else "direct", scene=scene)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(self.scene.robot.action_dim,), dtype=np.float32)
         if self.obs_mode is ObsMode.STATE:
             self.scene_space: spaces.Space = spaces.Box(-np.inf, np.inf, shape=(VECTOR_DIM,), dtype=np.float32)

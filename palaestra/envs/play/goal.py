@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from palaestra.envs.play import oracle
-from palaestra.envs.play.layout import BLOCKS, LAYOUT
+from palaestra.envs.play.layout import BLOCKS
 from palaestra.envs.play.state import GOAL, GOAL_DIM, PlayState, wrap_angle
 
 POSITION_TOLERANCE = 0.05  # m, a block centre
@@ -42,17 +42,17 @@ def _to_desk(s: PlayState, supports: tuple[str, ...], rng: np.random.Generator) 
     """The first free block resting on one of ``supports``, put down on a free spot of the desk."""
     name = next(b.name for b in s.blocks if b.support in supports and not s.blocks_on(b.name))
     others = tuple(b.position for b in s.blocks if b.name != name)
-    return {f"{name}_position": LAYOUT.desk_spots(rng, 1, avoid=others)[0]}
+    return {f"{name}_position": s.layout.desk_spots(rng, 1, avoid=others)[0]}
 
 
 def _stack(s: PlayState, t: oracle.Task, rng: np.random.Generator) -> dict:
     bases = oracle.stack_bases(s, t.block)
     base = s.block(bases[rng.integers(len(bases))])
-    return {f"{t.block}_position": base.position + (0.0, 0.0, 2 * LAYOUT.block_half), f"{base.name}_position": base.position}
+    return {f"{t.block}_position": base.position + (0.0, 0.0, 2 * s.layout.block_half), f"{base.name}_position": base.position}
 
 
 def _door(s: PlayState, sign: float, rng: np.random.Generator) -> dict:
-    travel = LAYOUT.door_travel
+    travel = s.layout.door_travel
     low, high = sorted((float(np.clip(s.door + sign * 0.07, -travel, travel)), sign * travel))
     return {"door": rng.uniform(low, high)}
 
@@ -68,7 +68,7 @@ def _moved(t: oracle.Task, s: PlayState, offset: tuple[float, float, float]) -> 
 
 
 TARGETS: dict[str, Target] = {
-    "open_drawer": lambda s, t, rng: {"drawer": rng.uniform(0.12, LAYOUT.drawer_travel)},
+    "open_drawer": lambda s, t, rng: {"drawer": rng.uniform(0.12, s.layout.drawer_travel)},
     "close_drawer": lambda s, t, rng: {"drawer": rng.uniform(0.0, 0.02)},
     "move_door_left": lambda s, t, rng: _door(s, 1.0, rng),
     "move_door_right": lambda s, t, rng: _door(s, -1.0, rng),
@@ -81,8 +81,8 @@ TARGETS: dict[str, Target] = {
     "push_right": lambda s, t, rng: _moved(t, s, (0.0, -rng.uniform(0.12, 0.15), 0.0)),
     "rotate_left": lambda s, t, rng: _rotate(s, t, 1.0, rng),
     "rotate_right": lambda s, t, rng: _rotate(s, t, -1.0, rng),
-    "place_in_drawer": lambda s, t, rng: {f"{t.block}_position": LAYOUT.drawer_spot(s.drawer, rng.uniform(0.0, 0.02))},
-    "place_on_shelf": lambda s, t, rng: {f"{t.block}_position": LAYOUT.shelf_spot(rng)},
+    "place_in_drawer": lambda s, t, rng: {f"{t.block}_position": s.layout.drawer_spot(s.drawer, rng.uniform(0.0, 0.02))},
+    "place_on_shelf": lambda s, t, rng: {f"{t.block}_position": s.layout.shelf_spot(rng)},
     "stack": _stack,
     "unstack": lambda s, t, rng: _to_desk(s, BLOCKS, rng),
     "take_out_of_drawer": lambda s, t, rng: _to_desk(s, ("drawer",), rng),

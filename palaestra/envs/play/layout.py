@@ -9,7 +9,7 @@ World frame: the desk top is ``z = 0``, the robot stands at ``x = -0.6`` facing 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -56,6 +56,25 @@ class Layout:
     button_clearance: float = 0.12  # open fingers closer than this to the button land on its housing
     ee_low: tuple[float, float, float] = (-0.38, -0.38, 0.005)
     ee_high: tuple[float, float, float] = (0.2, 0.38, 0.4)
+    push_left_max_y: float = 0.14
+    push_right_min_y: float = 0.0
+
+    def mirrored(self) -> Layout:
+        """This layout reflected through the robot's vertical plane (``y -> -y``): the furniture changes sides.
+
+        The reach is symmetric (``ee_low``/``ee_high`` are), so every place stays within the arm's reach.
+        """
+        changes: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_position"):
+                changes[f.name] = (value[0], -value[1], *value[2:])
+        shelf = self.shelf
+        changes["shelf"] = Footprint(center=(shelf.center[0], -shelf.center[1]), half=shelf.half, top=shelf.top)
+        changes["spawn_low"] = (self.spawn_low[0], -self.spawn_high[1])
+        changes["spawn_high"] = (self.spawn_high[0], -self.spawn_low[1])
+        changes["push_left_max_y"], changes["push_right_min_y"] = -self.push_right_min_y, -self.push_left_max_y
+        return replace(self, **changes)
 
     @property
     def cabinet_top(self) -> Footprint:

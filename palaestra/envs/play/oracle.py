@@ -2,7 +2,9 @@
 
 :func:`completed` returns the names of the tasks an episode segment achieved; :func:`feasible` those that
 can be asked of an agent from a given start (the articulated object has room to move, the block is free
-to grasp...). Thresholds are physical and named below; ``docs/envs/playroom.md`` lists every task.
+to grasp...). Thresholds are physical and named below; ``docs/envs/playroom.md`` lists every task. Where
+the furniture stands (travels, the lanes a push may use) comes from the state's ``layout``, so the same
+predicates hold in every scene.
 
 A task is one of a few *kinds* (``open_drawer``, ``lift``, ``stack``...); per-block kinds exist once per
 block colour (``lift_red_block``). ``kind`` and ``block`` let goal samplers and scripted experts dispatch
@@ -15,7 +17,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from palaestra.envs.play.layout import BLOCKS, LAYOUT
+from palaestra.envs.play.layout import BLOCKS
 from palaestra.envs.play.state import PlayState, wrap_angle
 
 DRAWER_OPEN = 0.10  # an opening above this is "open" (the block spot behind the front is reachable)
@@ -26,7 +28,6 @@ LIFT = 0.05  # least rise of a block that ends up held in the air
 PUSH = 0.10  # least sideways (y) travel of a block that stays on the desk
 ROTATE = math.radians(30.0)  # least yaw change of a rotated block
 ROTATE_SHIFT = 0.08  # most a rotated block may move horizontally
-PUSH_LEFT_MAX_Y, PUSH_RIGHT_MIN_Y = 0.14, 0.0  # start y beyond which a push would hit the button or drawer
 
 Check = Callable[[PlayState, PlayState], bool]
 Feasible = Callable[[PlayState], bool]
@@ -60,18 +61,17 @@ def stack_bases(s: PlayState, name: str) -> list[str]:
 
 
 def _articulated() -> list[Task]:
-    travel, door = LAYOUT.drawer_travel, LAYOUT.door_travel
     tasks = [
         Task("open_drawer", "open_drawer", "Open the drawer.",
              lambda s, e: e.drawer - s.drawer > DRAWER_MOVE and e.drawer > DRAWER_OPEN,
-             lambda s: s.drawer < travel - DRAWER_MOVE),
+             lambda s: s.drawer < s.layout.drawer_travel - DRAWER_MOVE),
         Task("close_drawer", "close_drawer", "Close the drawer.",
              lambda s, e: s.drawer - e.drawer > DRAWER_MOVE and e.drawer < DRAWER_CLOSED,
              lambda s: s.drawer > DRAWER_MOVE),
         Task("move_door_left", "move_door_left", "Slide the door to the left.",
-             lambda s, e: e.door - s.door > DOOR_MOVE, lambda s: s.door < door - DOOR_MOVE),
+             lambda s, e: e.door - s.door > DOOR_MOVE, lambda s: s.door < s.layout.door_travel - DOOR_MOVE),
         Task("move_door_right", "move_door_right", "Slide the door to the right.",
-             lambda s, e: s.door - e.door > DOOR_MOVE, lambda s: s.door > DOOR_MOVE - door),
+             lambda s, e: s.door - e.door > DOOR_MOVE, lambda s: s.door > DOOR_MOVE - s.layout.door_travel),
     ]
     for light, how in (("lamp", "press the button"), ("bulb", "flip the lever")):
         tasks += [
@@ -111,9 +111,9 @@ def _per_block(b: str) -> list[Task]:
              lambda s, e: e.block(b).position[2] - s.block(b).position[2] > LIFT and e.block(b).support == "none",
              lambda s: graspable(s, b)),
         task(f"push_{b}_block_left", "push_left", f"Push the {b} block to the left along the desk.",
-             lambda s, e: pushed(s, e, 1.0), lambda s: on_desk(s) and s.block(b).position[1] < PUSH_LEFT_MAX_Y),
+             lambda s, e: pushed(s, e, 1.0), lambda s: on_desk(s) and s.block(b).position[1] < s.layout.push_left_max_y),
         task(f"push_{b}_block_right", "push_right", f"Push the {b} block to the right along the desk.",
-             lambda s, e: pushed(s, e, -1.0), lambda s: on_desk(s) and s.block(b).position[1] > PUSH_RIGHT_MIN_Y),
+             lambda s, e: pushed(s, e, -1.0), lambda s: on_desk(s) and s.block(b).position[1] > s.layout.push_right_min_y),
         task(f"rotate_{b}_block_left", "rotate_left", f"Rotate the {b} block counter-clockwise (seen from above).",
              lambda s, e: rotated(s, e, 1.0), turnable),
         task(f"rotate_{b}_block_right", "rotate_right", f"Rotate the {b} block clockwise (seen from above).",

@@ -1,5 +1,6 @@
 """The playroom scene: a Panda at a desk with a drawer, a sliding door before a shelf, a button that toggles
-a lamp, a lever that switches a bulb, and three coloured blocks.
+a lamp, a lever that switches a bulb, and three coloured blocks, arranged and coloured as one of the
+:mod:`~palaestra.envs.play.scenes` (A by default).
 
 The scene is built once; :meth:`PlayScene.reset` restores the saved world and re-samples the initial state
 from the environment's generator. The scene's rules live in :meth:`PlayScene.read_state`: pressing the
@@ -14,7 +15,8 @@ import math
 import numpy as np
 import pybullet as p
 
-from palaestra.envs.play.layout import BLOCKS, LAYOUT, Layout
+from palaestra.envs.play.layout import BLOCKS
+from palaestra.envs.play.scenes import SCENES, Pattern, Scene
 from palaestra.envs.play.state import PlayState, quaternion_of_yaw
 from palaestra.sim.articulated import WOOD, Button, Drawer, SlidingDoor
 from palaestra.sim.robot import Panda
@@ -23,6 +25,7 @@ from palaestra.sim.world import CameraConfig, PhysicsConfig, World
 
 COLORS = {"red": (0.85, 0.2, 0.2, 1.0), "green": (0.2, 0.75, 0.3, 1.0), "blue": (0.2, 0.35, 0.9, 1.0)}
 LAMP_ON, BULB_ON = (1.0, 0.8, 0.15, 1.0), (0.55, 0.95, 1.0, 1.0)
+PATTERN_CHUNK = 8  # boxes per visual shape array (PyBullet crashes on long arrays)
 PRESS_DEPTH = 0.015  # of the button's 3 cm travel
 # Facing the robot from across the desk, high enough to see into the drawer and over the door.
 STATIC_CAMERA = CameraConfig(target=(-0.1, 0.0, 0.0), distance=1.0, yaw=90.0, pitch=-65.0, fov=60.0)
@@ -35,8 +38,9 @@ class PlayScene:
     for resets, tests and scripted starts; :meth:`read_state` then reports what they changed.
     """
 
-    def __init__(self, physics: PhysicsConfig, mode: str = "direct", layout: Layout = LAYOUT) -> None:
-        self.layout = layout
+    def __init__(self, physics: PhysicsConfig, mode: str = "direct", scene: Scene = SCENES["A"]) -> None:
+        self.variant = scene
+        self.layout = layout = scene.layout
         self.world = world = World(physics, mode=mode)
         self.robot = Panda(world, ee_low=layout.ee_low, ee_high=layout.ee_high)
         self.drawer = Drawer(world, layout.drawer_position, size=layout.drawer_size, travel=layout.drawer_travel)
@@ -44,7 +48,7 @@ class PlayScene:
         self.button = Button(world, layout.button_position)
         self.lever = Lever(world, layout.lever_position)
         shelf = layout.shelf
-        world.add_box((*shelf.half, shelf.top / 2), (*shelf.center, shelf.top / 2), mass=0.0, color=WOOD)
+        world.add_box((*shelf.half, shelf.top / 2), (*shelf.center, shelf.top / 2), mass=0.0, color=scene.wood)
         self.lamp = Light(world, layout.lamp_position, LAMP_ON)
         self.bulb = Light(world, layout.bulb_position, BULB_ON)
         h = layout.block_half
@@ -52,10 +56,27 @@ class PlayScene:
             name: world.add_box((h, h, h), (-0.2, 0.1 * i, h), mass=0.1, color=COLORS[name])
             for i, name in enumerate(BLOCKS)
         }
+        self._dress(scene)
         self._pressed = False
         for _ in range(2):  # let contacts settle once before the snapshot every reset returns to
             world.step()
         world.save()
+
+    def _dress(self, scene: Scene) -> None:
+        """Colour the desk and the cabinet and draw the desk's pattern: looks only, the physics is untouched."""
+        c = self.world.client
+        c.changeVisualShape(self.world.table, -1, rgbaColor=scene.desk)
+        if scene.wood != WOOD:
+            c.changeVisualShape(self.drawer.body, -1, rgbaColor=scene.wood)
+        boxes = desk_pattern(scene)
+        for start in range(0, len(boxes), PATTERN_CHUNK):
+            chunk = boxes[start : start + PATTERN_CHUNK]
+            visual = c.createVisualShapeArray(  # lists of plain floats: PyBullet crashes on other sequences
+                [p.GEOM_BOX] * len(chunk), halfExtents=[list(h) for h, _ in chunk],
+                visualFramePositions=[list(centre) for _, centre in chunk],
+                rgbaColors=[scene.pattern_color] * len(chunk),
+            )
+            c.createMultiBody(0.0, -1, visual, (0.0, 0.0, 0.0))
 
     # -- initial states -----------------------------------------------------------------------------
     def reset(self, rng: np.random.Generator) -> PlayState:
@@ -147,3 +168,21 @@ class PlayScene:
 
     def close(self) -> None:
         self.world.close()
+
+
+def desk_pattern(scene: Scene) -> list[tuple[tuple[float, float, float], tuple[float, float, float]]]:
+    """The (half extents, centre) of the thin boxes that draw ``scene.pattern`` on the desk top (1 mm high)."""
+    (x0, x1), (y0, y1) = (-0.7, 0.6), (-0.45, 0.45)  # the desk top (World.TABLE_HALF_EXTENTS)
+    z, thin = 0.0006, 0.0006
+    if scene.pattern is Pattern.PLANKS:  # every other 10 cm board, running away from the robot
+        ys = np.arange(y0, y1, 0.1)[::2]
+        return [(((x1 - x0) / 2, 0.05, thin), ((x0 + x1) / 2, float(y) + 0.05, z)) for y in ys]
+    if scene.pattern is Pattern.TILES:  # 13 cm squares
+        side = 0.13
+        return [
+            ((side / 2, side / 2, thin), (x0 + (i + 0.5) * side, y0 + (j + 0.5) * side, z))
+            for i in range(int((x1 - x0) / side)) for j in range(int((y1 - y0) / side)) if (i + j) % 2 == 0
+        ]
+    if scene.pattern is Pattern.MAT:  # a mat under the work area in front of the robot
+        return [((0.2, 0.26, thin), (-0.22, 0.0, z))]
+    return []

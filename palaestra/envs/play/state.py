@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -114,6 +114,8 @@ class PlayState:
 
     Units are metres, radians and booleans; ``blocks`` are in :data:`~palaestra.envs.play.layout.BLOCKS`
     order. Build one from the simulator (``PlayScene.read_state``) or from a vector (:meth:`from_vector`).
+    ``layout`` is the scene's furniture the supports were classified against (not in the vectors): the oracle,
+    goals and experts read places from it, so they work in every scene.
     """
 
     ee_position: np.ndarray
@@ -126,6 +128,7 @@ class PlayState:
     lamp: bool
     bulb: bool
     blocks: tuple[BlockState, ...]
+    layout: Layout = field(default=LAYOUT, repr=False)
 
     def block(self, name: str) -> BlockState:
         return self.blocks[BLOCKS.index(name)]
@@ -165,17 +168,18 @@ class PlayState:
             lamp=bool(v[11] > 0.5), bulb=bool(v[12] > 0.5),
         )
 
-    def moved(self, layout: Layout = LAYOUT, blocks: Mapping[str, tuple] | None = None, **values) -> PlayState:
+    def moved(self, layout: Layout | None = None, blocks: Mapping[str, tuple] | None = None, **values) -> PlayState:
         """A copy with some values changed (``drawer=0.15``, ``lamp=True``...) and some blocks moved.
 
         ``blocks`` maps a block name to ``(position, yaw)``; a moved block stands upright at that yaw.
-        Supports are recomputed, so the result is what the scene would report after the same changes.
+        Supports are recomputed (against ``layout``, by default this state's), so the result is what the
+        scene would report after the same changes.
         """
         poses = {b.name: (b.position, b.orientation) for b in self.blocks}
         for name, (position, yaw) in (blocks or {}).items():
             poses[name] = (np.asarray(position, dtype=float), quaternion_of_yaw(yaw))
-        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "blocks"}
-        return self.from_poses(layout, poses, **{**fields, **values})
+        kept = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("blocks", "layout")}
+        return self.from_poses(layout or self.layout, poses, **{**kept, **values})
 
     @classmethod
     def from_poses(cls, layout: Layout, poses: Mapping[str, tuple[np.ndarray, np.ndarray]], **values) -> PlayState:
@@ -186,4 +190,4 @@ class PlayState:
             BlockState(n, np.array(pos, dtype=float), np.array(orn, dtype=float), yaw_of(orn), supports[n])
             for n, (pos, orn) in poses.items()
         )
-        return cls(blocks=blocks, **values)
+        return cls(blocks=blocks, layout=layout, **values)
