@@ -105,9 +105,12 @@ def collect_play(
     obs_mode: str = "state",
     progress: bool = True,
     grid: WindowGrid = GRID,
+    scenes: Sequence[str] | None = None,
 ) -> PlayDataset:
     """Record ``episodes`` episodes of ``steps_per_episode`` steps of ``agent`` on ``palaestra/Playroom-v0``
     into a new play dataset at ``out`` (layout in :mod:`palaestra.data.dataset`) and return it opened.
+    ``scenes`` (playroom scene names, e.g. a split's ``train``) records episode ``i`` in
+    ``scenes[i % len(scenes)]``; the metadata lists them under ``scenes``. By default the one scene A.
 
     Episode ``i`` is reset with seed ``seed + i``, so any episode can be replayed alone. Ctrl-C (or SIGTERM,
     SIGHUP) stops the collection: the unfinished episode is dropped, the finished ones stay, the metadata says
@@ -118,7 +121,7 @@ def collect_play(
         raise ValueError(f"{PLAYROOM}: need episodes >= 1 and steps_per_episode >= 1, got {episodes}, {steps_per_episode}")
     agent = agent or default_agent()
     info = {"env_id": PLAYROOM, "env_kwargs": {"obs_mode": obs_mode}, "seed": seed, "agent": agent_name(agent),
-            "source": "play", "steps_per_episode": steps_per_episode}
+            "source": "play", "steps_per_episode": steps_per_episode, **_scenes(PLAYROOM, scenes)}
     return _collect(out, info, agent, grid, progress, episodes * steps_per_episode,
                     lambda i, done: (seed + i, steps_per_episode) if i < episodes else None)
 
@@ -131,18 +134,20 @@ def collect_demos(
     tasks: Sequence[str] | None = None,
     progress: bool = True,
     grid: WindowGrid = GRID,
+    scenes: Sequence[str] | None = None,
 ) -> PlayDataset:
     """Per-task scripted demonstrations for a budget of ``steps`` steps, in the play-data format: episodes of
     ``palaestra/PlayroomLanguage-v0`` (one feasible task each, among ``tasks``) performed by the scripted
     :class:`~palaestra.baselines.experts.play.PlayroomExpert`, each ending when its task is done or after
     ``steps_per_episode`` steps; the last one is cut at the budget. The baseline play is compared with
-    (:func:`palaestra.data.report.compare`). Episode ``i`` is reset with seed ``seed + i``.
+    (:func:`palaestra.data.report.compare`). Episode ``i`` is reset with seed ``seed + i``, in
+    ``scenes[i % len(scenes)]`` when ``scenes`` is given (as in :func:`collect_play`).
     """
     if steps < 1 or steps_per_episode < 1:
         raise ValueError(f"{LANGUAGE}: need steps >= 1 and steps_per_episode >= 1, got {steps}, {steps_per_episode}")
     kwargs = {} if tasks is None else {"tasks": list(tasks)}
     info = {"env_id": LANGUAGE, "env_kwargs": kwargs, "seed": seed, "agent": agent_name(ExpertAgent),
-            "source": "scripted", "steps_per_episode": steps_per_episode}
+            "source": "scripted", "steps_per_episode": steps_per_episode, **_scenes(LANGUAGE, scenes)}
     return _collect(out, info, ExpertAgent, grid, progress, steps,
                     lambda i, done: (seed + i, min(steps_per_episode, steps - done)) if done < steps else None)
 
@@ -169,16 +174,19 @@ def _collect(out: str | os.PathLike, info: dict[str, Any], agent: AgentFactory, 
     import palaestra
     from palaestra.progress import progress_bar
 
-    env = palaestra.make(info["env_id"], max_episode_steps=info["steps_per_episode"], **info["env_kwargs"])
+    envs = [
+        palaestra.make(info["env_id"], max_episode_steps=info["steps_per_episode"], **info["env_kwargs"], **scene)
+        for scene in ([{"scene": name} for name in info["scenes"]] if "scenes" in info else [{}])
+    ]
     interrupted = False
     try:
-        writer = PlayDatasetWriter(out, env, info, grid)
+        writer = PlayDatasetWriter(out, envs[0], info, grid)
         try:
             with stop_signals_interrupt(), progress_bar("steps", disable=not progress) as bar:
                 task = bar.add_task(f"recording {info['source']} data", total=total)
                 done = 0
                 while (episode := plan(writer.episodes, done)) is not None:
-                    record = record_episode(env, agent, *episode)
+                    record = record_episode(envs[writer.episodes % len(envs)], agent, *episode)
                     writer.add_episode(**record)
                     done += len(record["actions"])
                     bar.update(task, completed=done)
@@ -186,5 +194,17 @@ def _collect(out: str | os.PathLike, info: dict[str, Any], agent: AgentFactory, 
             interrupted = True
         writer.finish(interrupted)
     finally:
-        env.close()
+        for env in envs:
+            env.close()
     return load_play_dataset(writer.root)
+
+
+def _scenes(env_id: str, scenes: Sequence[str] | None) -> dict[str, list[str]]:
+    """The metadata entry for ``scenes`` (none for the default, so single-scene datasets read as before)."""
+    if scenes is None:
+        return {}
+    from palaestra.envs.play.scenes import SCENES
+
+    if isinstance(scenes, str) or not scenes or any(s not in SCENES for s in scenes):
+        raise ValueError(f"{env_id}: scenes={scenes!r}; expected a non-empty list of scene names from {list(SCENES)}")
+    return {"scenes": list(scenes)}

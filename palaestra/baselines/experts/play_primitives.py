@@ -31,6 +31,7 @@ CLEAR_Z = 0.1  # lowest travel height: the hand (3.5 cm above the grasp point) c
 # The closed fingers make a paddle 6.8 cm wide along y and 3 cm thick along x around the grasp point.
 FINGER_SIDE, FINGER_EDGE = 0.034, 0.015
 HAND_HALF_WIDTH, HAND_HALF_DEPTH = 0.106, 0.037  # the hand above the fingers, along y and x
+HAND_ABOVE = 0.045  # height of the hand's underside above the grasp point (the fingers' length)
 DRAWER_HANDLE_REACH = 0.07  # how far the drawer's front and handle stand out of the cabinet
 PUSH_STANDOFF = 0.02 + FINGER_SIDE + 0.008  # block centre to the grasp point before a push along y
 ROTATE_TURN = math.radians(40.0)  # how far a rotation turns a block (the oracle asks for 30 degrees)
@@ -207,7 +208,7 @@ class Skills:
     def hand_fits(self, point: np.ndarray, name: str | None = None) -> bool:
         """Whether the hand fits low with its grasp point at ``point``: clear of the drawer's front and handle
         and of the button's cap, and (given the block ``name`` it acts on) its closed fingers clear of the
-        other blocks."""
+        other blocks and the hand clear of stacks."""
         lay = self.layout
         handle_x = lay.drawer_position[0] - lay.drawer_size[0] / 2 - self.state.drawer - DRAWER_HANDLE_REACH
         # The cabinet may stand on either side (the scenes move it): the hand's span along y meets its width.
@@ -218,7 +219,11 @@ class Skills:
         others = [b.position for b in self.state.blocks if b.name != name and b.position[2] < 3 * lay.block_half]
         reach = (FINGER_EDGE + lay.block_half * 1.5, FINGER_SIDE + lay.block_half * 1.5)
         fingers_hit = any(np.all(np.abs(o[:2] - point[:2]) < reach) for o in others)
-        return not (over_drawer or over_button or fingers_hit)
+        # A block standing taller than the fingers (the top of a stack) meets the hand itself.
+        tall = [b.position for b in self.state.blocks if b.name != name and b.position[2] + lay.block_half > point[2] + HAND_ABOVE]
+        span = (HAND_HALF_DEPTH + lay.block_half, HAND_HALF_WIDTH + lay.block_half)
+        hand_hits = any(np.all(np.abs(o[:2] - point[:2]) < span) for o in tall)
+        return not (over_drawer or over_button or fingers_hit or hand_hits)
 
     def rotate(self, name: str, sign: float, turn: float = ROTATE_TURN) -> Skill:
         """Turn block ``name`` about the vertical (``sign`` +1 counter-clockwise) by pushing it along x with

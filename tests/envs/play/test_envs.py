@@ -13,13 +13,17 @@ from palaestra.envs.play.state import GOAL, GOAL_DIM
 ZERO = np.zeros(4, dtype=np.float32)
 
 
+BASE_IDS = ["palaestra/Playroom-v0", "palaestra/PlayroomGoal-v0", "palaestra/PlayroomLanguage-v0", "palaestra/PlayroomChain-v0"]
+
+
 def test_the_family_is_registered_with_its_tags():
-    assert registry.ids(family="play") == [
-        "palaestra/Playroom-v0", "palaestra/PlayroomGoal-v0", "palaestra/PlayroomLanguage-v0",
-        "palaestra/PlayroomChain-v0",
-    ]
-    assert registry.ids(family="play", tag="goal") == ["palaestra/PlayroomGoal-v0"]
-    assert registry.ids(family="play", tag="language") == ["palaestra/PlayroomLanguage-v0", "palaestra/PlayroomChain-v0"]
+    scene_ids = [i.replace("-v0", f"-{s}-v0") for i in BASE_IDS for s in "BCD"]
+    assert registry.ids(family="play") == BASE_IDS + scene_ids
+    assert registry.ids(family="play", tag="scenes") == scene_ids
+    assert registry.ids(family="play", tag="goal") == ["palaestra/PlayroomGoal-v0"] + scene_ids[3:6]
+    assert registry.ids(family="play", tag="language") == BASE_IDS[2:] + scene_ids[6:]
+    for i in scene_ids:
+        assert registry.get(i).kwargs["scene"] == i.split("-")[-2]
 
 
 def test_free_play_never_rewards_or_ends(make_env):
