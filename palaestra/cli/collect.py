@@ -23,6 +23,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     collect_play.add_argument("--style", type=float, default=0.0,
                               help="play agent: 0 tidy (the experts as they are) to 1 lively (tremor, varied speeds, "
                                    "pauses, more free motion, blocks carried around); default 0")
+    collect_play.add_argument("--scenes", nargs="+", metavar="SCENE",
+                              help="playroom scenes, episodes taking turns (a split's train scenes: A B C); default A")
     collect_play.set_defaults(run=_collect_play)
     collect_demos = what.add_parser("demos", help="per-task scripted demonstrations for a step budget")
     collect_demos.add_argument("--steps", type=_positive, required=True)
@@ -55,7 +57,7 @@ def _collect_play(args: argparse.Namespace) -> int:
 
         data = collect_play(
             args.episodes, args.out, steps_per_episode=args.steps, seed=args.seed,
-            agent=agent_by_name(args.agent, style=args.style), obs_mode=args.obs_mode,
+            agent=agent_by_name(args.agent, style=args.style), obs_mode=args.obs_mode, scenes=args.scenes,
         )
     except (ImportError, FileExistsError, ValueError, RuntimeError) as error:
         return common.error(error)

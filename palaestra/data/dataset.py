@@ -12,7 +12,9 @@ Layout of a dataset folder ``DIR`` (``DIR`` mirrors a Minari dataset root, so co
 Palaestra keys in the metadata: ``play_format`` (:data:`FORMAT`), ``palaestra_version``, ``env_id``,
 ``env_kwargs``, ``seed``, ``agent``, ``source`` (``play``, ``human``, ``scripted``), ``steps_per_episode``,
 ``annotation`` (the window grid and split), ``complete`` (False while writing or after an interruption),
-``interrupted``, ``info_keys``. Each episode is on disk (HDF5 closed, metadata replaced atomically) as soon as
+``interrupted``, ``info_keys``; ``scenes`` when the data spans playroom scenes (episode ``i`` was recorded in
+``scenes[i % len(scenes)]``; rebuild its states with that scene's layout: ``PlayState.from_vector(v,
+SCENES[name].layout)``; without it, scene A). Each episode is on disk (HDF5 closed, metadata replaced atomically) as soon as
 it ends, so stopping or killing a collection at any point keeps every finished episode (:mod:`.storage`).
 """
 
@@ -223,7 +225,7 @@ def load_play_dataset(path: str | os.PathLike) -> PlayDataset:
         )
     dataset = minari.MinariDataset(folder)
     keys = ("play_format", "palaestra_version", "env_id", "env_kwargs", "seed", "agent", "source",
-            "steps_per_episode", "annotation", "complete", "interrupted")
+            "steps_per_episode", "annotation", "complete", "interrupted", "scenes")
     metadata = {k: raw[k] for k in keys if k in raw}
     return PlayDataset(folder, dataset, metadata, _read_annotations(folder, dataset.total_episodes))
 

@@ -141,3 +141,14 @@ def test_splits_name_registered_ids():
                 assert registry.get(env_id).kwargs.get("scene", "A") in s.train + (s.evaluate,)
     with pytest.raises(ValueError, match="unknown playroom split 'AB->C'"):
         split("AB->C")
+
+
+def test_play_data_is_collected_in_turns_over_the_train_scenes(tmp_path):
+    pytest.importorskip("minari")
+    from palaestra.data import SmoothRandomAgent, collect_play
+
+    data = collect_play(3, tmp_path / "abc", steps_per_episode=4, agent=SmoothRandomAgent, progress=False,
+                        scenes=split("ABC->D").train)
+    assert data.metadata["scenes"] == ["A", "B", "C"] and len(data) == 3
+    with pytest.raises(ValueError, match=r"palaestra/Playroom-v0: scenes=\['A', 'E'\]"):
+        collect_play(1, tmp_path / "bad", steps_per_episode=2, progress=False, scenes=["A", "E"])
