@@ -45,9 +45,12 @@ class GoalSpace:
         """The goal space of ``env``'s task; ``TypeError`` naming the env when it has no goal task."""
         task = getattr(env.unwrapped, "task", None)
         if not hasattr(task, "goal_low") or not hasattr(task, "set_goal"):
+            # The playroom's goals are scenes drawn from oracle tasks, not points of a box: no unit cube maps them.
+            hint = "; its goals come from oracle tasks: choose them with its tasks= argument" if hasattr(
+                env.unwrapped, "goal_task") else ""
             raise TypeError(
                 f"{env_name(env)}: goal wrappers need a goal-conditioned manipulation task "
-                "(env.unwrapped.task with goal_low, goal_high and set_goal)"
+                f"(env.unwrapped.task with goal_low, goal_high and set_goal){hint}"
             )
         if task.name == "flip":
             return cls(task.name, task.goal_low, task.goal_high, [-1, -1, -1], angular=True)
