@@ -220,8 +220,9 @@ def test_goal_images_leave_the_episode_untouched(env_id):
     imaged.close()
 
 
-def test_goal_image_wrapper_passes_check_env():
-    env = GoalImage(strip_make_wrappers(_make("palaestra/PickAndPlace-v0")))
+@pytest.mark.parametrize("env_id", ["palaestra/PickAndPlace-v0", "palaestra/PlayroomGoal-v0"])
+def test_goal_image_wrapper_passes_check_env(env_id):
+    env = GoalImage(strip_make_wrappers(_make(env_id)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_env(env, skip_render_check=True)
