@@ -3,9 +3,10 @@ oracle task, and the expert performs that task aiming at the target's values rat
 threshold (the drawer to the goal's opening, the block to the goal's spot), with the same motion primitives
 as the language experts (:mod:`~palaestra.baselines.experts.play`).
 
-The task experts alone would miss most targets: they open the drawer and slide the door to the end of
-their travel, turn blocks 40 degrees and put blocks on fixed spots, while a goal asks for a drawn opening,
-offset, angle or spot, within 3 cm, 15 degrees or 5 cm.
+The task experts alone (the goal's task handed to ``PlayroomExpert``) reach 82 of 100 goals on seeds 0-99,
+this expert 93: they put blocks on fixed spots of the shelf and desk and on a base of their choosing while a
+goal asks for a drawn spot within 5 cm (shelf goals 5 of 12). Driving the drawer or door to the end of its
+travel passes through the goal's value, where the episode ends, so those need no aiming but get it anyway.
 """
 
 from __future__ import annotations
