@@ -9,7 +9,7 @@ from palaestra.cli.common import _positive
 
 GOAL_ID = "palaestra/PlayroomGoal-v0"
 SUITE_POLICIES = {"expert": "palaestra.baselines.experts.play_goal:PlayroomGoalExpert",
-                  "random": "palaestra.envs.play.goal_suite:random_policy"}
+                  "random": "palaestra.evaluation.goal_images:random_policy"}
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -84,7 +84,7 @@ def _print_figures(env_id: str, model: str, episodes: int, unit: str, figures: d
 
 
 def _goal_suite(args: argparse.Namespace) -> int:
-    """The goal-image suite (:func:`palaestra.envs.play.goal_suite.evaluate_goal_tasks`) as a per-task table."""
+    """The goal-image suite (:func:`palaestra.evaluation.goal_images.evaluate_goal_tasks`) as a per-task table."""
     from palaestra import registry
 
     try:
@@ -99,7 +99,7 @@ def _goal_suite(args: argparse.Namespace) -> int:
         return common.error("--goal-images runs a scripted --policy (expert or random), not a --model")
     if args.out and (problem := common.output_file_problem(args.out)):
         return common.error(problem)
-    from palaestra.envs.play.goal_suite import evaluate_goal_tasks
+    from palaestra.evaluation.goal_images import evaluate_goal_tasks
 
     policy = args.policy or "expert"
     result = evaluate_goal_tasks(registry.load(SUITE_POLICIES[policy]), episodes=args.episodes or 10)

@@ -7,7 +7,7 @@ import pytest
 
 from palaestra import registry
 from palaestra.baselines.experts.play_goal import PlayroomGoalExpert
-from palaestra.envs.play.goal_suite import PLAY_LMP_TASKS, feasible_seeds
+from palaestra.evaluation.goal_images import PLAY_LMP_TASKS, feasible_seeds
 from palaestra.evaluation import evaluate
 
 GOAL = "palaestra/PlayroomGoal-v0"

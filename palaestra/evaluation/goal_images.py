@@ -25,11 +25,11 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from palaestra.checks import check_names, check_positive_int, check_seed
 from palaestra.envs.play import oracle
 from palaestra.envs.play.env import PlayroomEnv
 from palaestra.envs.play.goal_env import PlayroomGoalEnv
-from palaestra.evaluation import wilson_interval
-from palaestra.validation import check_names, check_positive_int, check_seed
+from palaestra.evaluation.episodes import wilson_interval
 
 ENV_ID = PlayroomGoalEnv.env_id
 PLAY_LMP_TASKS: tuple[str, ...] = (

@@ -1,4 +1,4 @@
-"""The Play-LMP-style goal-image suite: its 18 tasks, the per-task report, determinism and refused inputs."""
+"""The Play-LMP-style goal-image suite (palaestra.evaluation.goal_images): its 18 tasks, the per-task report, determinism and refused inputs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from palaestra.baselines.experts.play_goal import PlayroomGoalExpert
 from palaestra.envs.play import oracle
 from palaestra.envs.play.env import PlayroomEnv
-from palaestra.envs.play.goal_suite import PLAY_LMP_TASKS, evaluate_goal_tasks, feasible_seeds, random_policy
+from palaestra.evaluation.goal_images import PLAY_LMP_TASKS, evaluate_goal_tasks, feasible_seeds, random_policy
 
 
 def test_the_suite_names_18_distinct_oracle_tasks_of_18_kinds():
