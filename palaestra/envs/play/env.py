@@ -22,7 +22,7 @@ from palaestra.envs.play.scenes import SCENES, Scene, SceneName
 from palaestra.registry import DEFAULT_SCENE, scene_variant_id
 from palaestra.envs.play.state import VECTOR_DIM, PlayState
 from palaestra.sim.world import CameraConfig, PhysicsConfig
-from palaestra.validation import (
+from palaestra.checks import (
     MAX_IMAGE_SIDE,
     Lifecycle,
     check_action,
