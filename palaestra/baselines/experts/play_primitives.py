@@ -220,7 +220,8 @@ class Skills:
         reach = (FINGER_EDGE + lay.block_half * 1.5, FINGER_SIDE + lay.block_half * 1.5)
         fingers_hit = any(np.all(np.abs(o[:2] - point[:2]) < reach) for o in others)
         # A block standing taller than the fingers (the top of a stack) meets the hand itself.
-        tall = [b.position for b in self.state.blocks if b.name != name and b.position[2] + lay.block_half > point[2] + HAND_ABOVE]
+        top = point[2] + HAND_ABOVE - lay.block_half  # a block centre above this reaches the hand
+        tall = [b.position for b in self.state.blocks if b.name != name and b.position[2] > top]
         span = (HAND_HALF_DEPTH + lay.block_half, HAND_HALF_WIDTH + lay.block_half)
         hand_hits = any(np.all(np.abs(o[:2] - point[:2]) < span) for o in tall)
         return not (over_drawer or over_button or fingers_hit or hand_hits)

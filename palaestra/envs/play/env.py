@@ -19,8 +19,8 @@ from gymnasium import spaces
 from palaestra.envs.play import oracle
 from palaestra.envs.play.scene import STATIC_CAMERA, PlayScene
 from palaestra.envs.play.scenes import SCENES, Scene, SceneName
-from palaestra.registry import DEFAULT_SCENE, scene_variant_id
 from palaestra.envs.play.state import VECTOR_DIM, PlayState
+from palaestra.registry import DEFAULT_SCENE, scene_variant_id
 from palaestra.sim.world import CameraConfig, PhysicsConfig
 from palaestra.checks import (
     MAX_IMAGE_SIDE,

@@ -172,7 +172,8 @@ class PlayScene:
 
 def desk_pattern(scene: Scene) -> list[tuple[tuple[float, float, float], tuple[float, float, float]]]:
     """The (half extents, centre) of the thin boxes that draw ``scene.pattern`` on the desk top (1 mm high)."""
-    (x0, x1), (y0, y1) = (-0.7, 0.6), (-0.45, 0.45)  # the desk top (World.TABLE_HALF_EXTENTS)
+    (hx, hy, _), cx = World.TABLE_HALF_EXTENTS, World.TABLE_CENTER_X
+    (x0, x1), (y0, y1) = (cx - hx, cx + hx), (-hy, hy)
     z, thin = 0.0006, 0.0006
     if scene.pattern is Pattern.PLANKS:  # every other 10 cm board, running away from the robot
         ys = np.arange(y0, y1, 0.1)[::2]
