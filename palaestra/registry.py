@@ -375,6 +375,7 @@ DRONES += tuple(
     for size, cycles, summary in (
         (1, 1440, "1v1 drone volleyball: one Crazyflie a side, full rules, a referee's record of every point."),
         (3, 1440, "3v3 drone volleyball: three touches a side, no drone twice in a row, drones keep to their side."),
+        (6, 1440, "6v6 drone volleyball on an indoor court's proportions: two rows of three a side, full rules."),
     )
 )
 
