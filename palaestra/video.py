@@ -74,14 +74,28 @@ def record(env_id: str, out: str | Path, policy: str = "random", *, fps: int | N
         options["opponent"] = _opponent(record_, policy, options.get("opponent"))
     images = frames(env_id, policy, **options)
     rate = fps or _default_fps(record_)
-    canvas = _canvas(images, options.get("size", MIN_SIZE), _MACRO_BLOCK if path.suffix.lower() == ".mp4" else 1)
+    canvas = _write(imageio, images, path, rate, options.get("size", MIN_SIZE))
+    height, width = canvas[0].shape[:2]
+    return Clip(path, len(canvas), width, height, rate, policy, options.get("opponent"))
+
+
+def write_clip(images: list[np.ndarray], out: str | Path, fps: int = DEFAULT_FPS) -> Path:
+    """Write RGB frames (a keyboard match's window, say) to ``out`` (``.mp4`` or ``.gif``); returns the path."""
+    path = Path(out)
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(f"cannot write {str(path)!r}; expected a file ending in {' or '.join(FORMATS)}")
+    _write(_imageio(), images, path, fps, MIN_SIZE)
+    return path
+
+
+def _write(imageio: Any, images: list[np.ndarray], path: Path, rate: int, size: int) -> list[np.ndarray]:
+    canvas = _canvas(images, size, _MACRO_BLOCK if path.suffix.lower() == ".mp4" else 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".gif":
         imageio.mimwrite(path, canvas, duration=1000 / rate, loop=0)
     else:
         imageio.mimwrite(path, canvas, fps=rate, macro_block_size=_MACRO_BLOCK)
-    height, width = canvas[0].shape[:2]
-    return Clip(path, len(canvas), width, height, rate, policy, options.get("opponent"))
+    return canvas
 
 
 def frames(
