@@ -39,6 +39,9 @@ from palaestra.envs.competitive.volley_opponents import TrackerPolicy  # noqa: E
 from palaestra.wrappers.selfplay import OpponentPool  # noqa: E402
 
 
+RANDOM_BLOCK = 256  # steps of the random level's actions drawn at once per match
+
+
 class VolleySelfPlayVecEnv(VecEnv):
     """``n_envs`` self-play matches of a volleyball game (1v1, 2v2, 3v3) against ``opponents``.
 
@@ -82,8 +85,12 @@ class VolleySelfPlayVecEnv(VecEnv):
         from palaestra.competitive.match import opponent_table
 
         self._levels = opponent_table(self.game_id)
+        # The random level's draws, RANDOM_BLOCK steps ahead per match: numpy's integers(n, size=m) gives the
+        # same numbers as m calls of integers(n), so each match keeps RandomPolicy.act's sequence.
         self._random: list[np.random.Generator | None] = [None] * n_envs
         self._n_actions = int(template.action_space(template.possible_agents[0]).n)
+        self._draws = np.zeros((n_envs, RANDOM_BLOCK * k), dtype=np.int64)
+        self._drawn = np.zeros(n_envs, dtype=np.int64)  # draws used of each match's block
         if seed is not None:
             self.seed(seed)
 
@@ -155,11 +162,16 @@ class VolleySelfPlayVecEnv(VecEnv):
             kind = self._kind(name)
             if kind == "random":  # RandomPolicy.reset's generator, drawn from directly
                 self._random[row] = np.random.default_rng(self._opponent_seeds[row])
+                self._draw(row)
             elif kind == "scalar":
                 self._policy(row, name).reset(self._opponent_seeds[row])
             self._returns[row] = 0.0
             self._lengths[row] = 0
         self.batch.reset(game_seeds, rows=list(rows))
+
+    def _draw(self, row: int) -> None:
+        self._draws[row] = self._random[row].integers(self._n_actions, size=self._draws.shape[1])
+        self._drawn[row] = 0
 
     def _kind(self, name: str) -> str:
         """How opponent ``name`` acts: ``tracker`` (the heuristic level, batched), ``snapshot`` (a frozen
@@ -192,8 +204,11 @@ class VolleySelfPlayVecEnv(VecEnv):
                 actions[rows] = TrackerPolicy.act_batch(theirs[rows].reshape(-1, theirs.shape[2])).reshape(
                     len(rows), -1)
             elif kind == "random":  # RandomPolicy.act's draw, one agent after the other
-                n, k = self._n_actions, actions.shape[1]
-                actions[rows] = [[self._random[row].integers(n) for _ in range(k)] for row in rows.tolist()]
+                for row in rows[self._drawn[rows] == self._draws.shape[1]].tolist():
+                    self._draw(row)
+                used = self._drawn[rows]
+                actions[rows] = self._draws[rows[:, None], used[:, None] + np.arange(actions.shape[1])]
+                self._drawn[rows] = used + actions.shape[1]
             elif kind == "snapshot":
                 joined = theirs[rows].reshape(len(rows), -1)
                 actions[rows] = np.asarray(self.pool.batched[name](joined)).reshape(len(rows), -1)

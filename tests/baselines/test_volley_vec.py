@@ -9,6 +9,7 @@ pytest.importorskip("stable_baselines3")
 from stable_baselines3.common.env_util import make_vec_env  # noqa: E402
 
 from palaestra.baselines.train import load_config, train  # noqa: E402
+from palaestra.baselines import volley_vec  # noqa: E402
 from palaestra.baselines.volley_vec import VolleySelfPlayVecEnv  # noqa: E402
 from palaestra.wrappers.selfplay import OpponentPool, SelfPlayEnv  # noqa: E402
 
@@ -40,7 +41,8 @@ def _same_infos(ours: dict, theirs: dict) -> None:
 
 
 @pytest.mark.parametrize(("game", "team_size"), [("palaestra/Volleyball-v0", 1), ("palaestra/TeamVolleyball2v2-v0", 2)])
-def test_slots_reproduce_make_vec_env_over_selfplay_bit_for_bit(game, team_size):
+def test_slots_reproduce_make_vec_env_over_selfplay_bit_for_bit(game, team_size, monkeypatch):
+    monkeypatch.setattr(volley_vec, "RANDOM_BLOCK", 5)  # the random level's draws refill every 5 steps
     n, seed = 6, 7
     theirs = make_vec_env(lambda: SelfPlayEnv(game, opponents=_pool(team_size), env_kwargs=KWARGS), n_envs=n, seed=seed)
     ours = VolleySelfPlayVecEnv(game, n_envs=n, opponents=_pool(team_size), seed=seed, env_kwargs=KWARGS)
@@ -78,3 +80,17 @@ def test_vectorised_is_refused_for_a_game_without_an_array_core():
         load_config("palaestra/Volleyball-v0", vectorised=True, selfplay_kwargs={"illegal_action": "lose"})
     with pytest.raises(ValueError, match="unknown side 'middle'"):
         VolleySelfPlayVecEnv("palaestra/Volleyball-v0", n_envs=2, side="middle")
+
+
+def test_bench_row_times_one_match_and_the_arrays_in_the_same_run():
+    from rich.console import Console
+
+    from palaestra.competitive.bench import print_arrays, selfplay_arrays
+
+    row = selfplay_arrays("palaestra/TeamVolleyball2v2-v0", steps=32, matches=4)
+    assert row.error is None and row.single > 0 and row.arrays > 0 and row.ratio == row.arrays / row.single
+    console = Console(record=True, width=200)
+    print_arrays([row, selfplay_arrays("palaestra/Tag-v0", steps=32, matches=4)], console)
+    text = console.export_text()
+    assert "Volleyball self-play arrays" in text and "palaestra/TeamVolleyball2v2-v0" in text
+    assert "Tag-v0: no array core" in text  # a game without one gets its row's error, not a crash

@@ -43,6 +43,9 @@ _REACH2 = (core.HIT_RADIUS + core.CONTACT_MARGIN) ** 2
 _MAX_SPEED2 = core.MAX_BALL_SPEED * core.MAX_BALL_SPEED
 _BODY = 2.0 * core.PLAYER_RADIUS
 _SEPARATION_STEP = core.SEPARATION_SPEED * core.DT
+# A ball touches the net only inside this box around it (its nearest point is within one radius).
+_NET_REACH = core.NET_HALF + core.BALL_RADIUS
+_NET_TOP = core.NET_HEIGHT + core.BALL_RADIUS
 
 
 class VolleyBatch:
@@ -222,17 +225,24 @@ class VolleyBatch:
         self.bvy -= _BALL_FALL
         self.bx += self.bvx * core.DT
         self.by += self.bvy * core.DT
-        left, right = self.bx < -_WALL, self.bx > _WALL
-        self.bx[left], self.bvx[left] = -_WALL, np.abs(self.bvx[left])
-        self.bx[right], self.bvx[right] = _WALL, -np.abs(self.bvx[right])
-        cx = np.minimum(np.maximum(self.bx, -core.NET_HALF), core.NET_HALF)
-        cy = np.minimum(self.by, core.NET_HEIGHT)
-        dx, dy = self.bx - cx, self.by - cy
-        d2 = dx * dx + dy * dy
-        rows = np.flatnonzero(d2 < _BALL_R2)
+        walls = np.flatnonzero(np.abs(self.bx) > _WALL)
+        if walls.size:
+            bx, bvx = self.bx[walls], self.bvx[walls]
+            self.bx[walls] = np.where(bx < 0.0, -_WALL, _WALL)
+            self.bvx[walls] = np.where(bx < 0.0, np.abs(bvx), -np.abs(bvx))
+        # Only a ball this close to the net can touch it; the rest skip the distance to its nearest point.
+        rows = np.flatnonzero((np.abs(self.bx) < _NET_REACH) & (self.by < _NET_TOP))
         if not rows.size:
             return
-        cx, cy, dx, dy, d2 = cx[rows], cy[rows], dx[rows], dy[rows], d2[rows]
+        bx, by = self.bx[rows], self.by[rows]
+        cx = np.minimum(np.maximum(bx, -core.NET_HALF), core.NET_HALF)
+        cy = np.minimum(by, core.NET_HEIGHT)
+        dx, dy = bx - cx, by - cy
+        d2 = dx * dx + dy * dy
+        hits = d2 < _BALL_R2
+        rows, cx, cy, dx, dy, d2 = rows[hits], cx[hits], cy[hits], dx[hits], dy[hits], d2[hits]
+        if not rows.size:
+            return
         inside = d2 == 0.0
         d = np.sqrt(np.where(inside, 1.0, d2))
         nx = np.where(inside, np.where(self.bvx[rows] > 0.0, -1.0, 1.0), dx / d)
@@ -245,17 +255,24 @@ class VolleyBatch:
         self.bvy[rows] = np.where(hit, bvy - 2.0 * vn * ny, bvy)
 
     def _collide_players(self) -> None:
-        for i in range(self.n_players):
-            dx, dy = self.bx - self.x[:, i], self.by - self.y[:, i]
+        # Most ticks no player is near the ball: one pass over all players finds the matches where one is
+        # (or just was, to end its contact); those replay the players one at a time, since a bounce off an
+        # earlier player moves the ball the next one sees.
+        dx = self.bx[:, None] - self.x
+        dy = self.by[:, None] - self.y
+        near = (dx * dx + dy * dy < _REACH2) | self.in_contact
+        rows = np.flatnonzero(near.any(axis=1))
+        for i in range(self.n_players if rows.size else 0):
+            dx, dy = self.bx[rows] - self.x[rows, i], self.by[rows] - self.y[rows, i]
             d2 = dx * dx + dy * dy
             touching = d2 < _REACH2
-            new = np.flatnonzero(touching & ~self.in_contact[:, i] & (self.winner < 0))
+            new = rows[touching & ~self.in_contact[rows, i] & (self.winner[rows] < 0)]
             if new.size:
                 self._touch(new, i)
-            self.in_contact[:, i] = touching
-            rows = np.flatnonzero(d2 < _HIT_R2)
-            if rows.size:
-                self._bounce(rows, i, dx[rows], dy[rows], d2[rows])
+            self.in_contact[rows, i] = touching
+            hits = d2 < _HIT_R2
+            if hits.any():
+                self._bounce(rows[hits], i, dx[hits], dy[hits], d2[hits])
 
     def _touch(self, rows: np.ndarray, index: int) -> None:
         side = int(self.side_of[index])
