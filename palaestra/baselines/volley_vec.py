@@ -57,6 +57,7 @@ class VolleySelfPlayVecEnv(VecEnv):
         self.game_id = self.batch.env_id
         template = self.template = self.batch.template
         self.teams = dict(template.teams)
+        self._team_names = list(self.teams)
         if side is not None and side not in self.teams:
             raise ValueError(f"{self.game_id}: unknown side {side!r}; sides: {list(self.teams)}")
         if isinstance(opponents, str):
@@ -117,8 +118,9 @@ class VolleySelfPlayVecEnv(VecEnv):
         self._returns += reward
         self._lengths += 1
         dones = over | timeout
-        names = self.teams_names
-        infos = [{"side": names[s], "opponent": o} for s, o in zip(self.side.tolist(), self.opponent_names)]
+        names = self._team_names
+        infos = [{"side": names[s], "opponent": o, "TimeLimit.truncated": False}
+                 for s, o in zip(self.side.tolist(), self.opponent_names)]
         mine = self._learner_observations(obs)
         ended = np.flatnonzero(dones)
         for row in ended.tolist():
@@ -129,8 +131,6 @@ class VolleySelfPlayVecEnv(VecEnv):
             info["terminal_observation"] = mine[row].copy()
             info["episode"] = {"r": round(float(self._returns[row]), 6), "l": int(self._lengths[row]),
                                "t": round(time.time() - self._started, 6)}
-        for info in infos:
-            info.setdefault("TimeLimit.truncated", False)
         if ended.size:
             self._start(ended.tolist(), [None] * ended.size)
             obs = batch.observations()
@@ -142,10 +142,6 @@ class VolleySelfPlayVecEnv(VecEnv):
         self.template.close()
 
     # -- matches ----------------------------------------------------------------------------------------
-    @property
-    def teams_names(self) -> list[str]:
-        return list(self.teams)
-
     def _start(self, rows: Sequence[int], seeds: Sequence[int | None]) -> None:
         """SelfPlayEnv.reset for each of ``rows``: side, opponent, match seed and opponent seed, in its order."""
         game_seeds = []
@@ -153,8 +149,8 @@ class VolleySelfPlayVecEnv(VecEnv):
             if seed is not None or self.rngs[row] is None:
                 self.rngs[row], _ = seeding.np_random(seed)
             rng = self.rngs[row]
-            side = self.fixed_side or self.teams_names[int(rng.integers(2))]
-            self.side[row] = self.teams_names.index(side)
+            side = self.fixed_side or self._team_names[int(rng.integers(2))]
+            self.side[row] = self._team_names.index(side)
             name = self.opponent_names[row] = self.pool.sample(rng)
             self._opponent_codes[row] = self._code.setdefault(name, len(self._code))
             game_seeds.append(int(rng.integers(2**31)))
@@ -233,7 +229,7 @@ class VolleySelfPlayVecEnv(VecEnv):
     def get_attr(self, attr_name: str, indices: Any = None) -> list[Any]:
         slots = self._indices(indices)
         if attr_name == "side":
-            return [self.teams_names[int(self.side[i])] for i in slots]
+            return [self._team_names[int(self.side[i])] for i in slots]
         if attr_name == "opponent_name":
             return [self.opponent_names[i] for i in slots]
         shared = {"render_mode": None, "teams": self.teams, "game": self.template, "game_id": self.game_id,

@@ -9,6 +9,7 @@ pytest.importorskip("stable_baselines3")
 from stable_baselines3.common.env_util import make_vec_env  # noqa: E402
 
 from palaestra.baselines.train import load_config, train  # noqa: E402
+from palaestra.competitive.policy import Policy  # noqa: E402
 from palaestra.baselines import volley_vec  # noqa: E402
 from palaestra.baselines.volley_vec import VolleySelfPlayVecEnv  # noqa: E402
 from palaestra.wrappers.selfplay import OpponentPool, SelfPlayEnv  # noqa: E402
@@ -16,8 +17,15 @@ from palaestra.wrappers.selfplay import OpponentPool, SelfPlayEnv  # noqa: E402
 KWARGS = {"points_to_win": 2, "max_cycles": 300}
 
 
+class _Jittery(Policy):
+    """An opponent the array core plays as one policy object per match: random moves from its seeded rng."""
+
+    def act(self, observation, agent):
+        return int(self.rng.integers(3))
+
+
 def _pool(team_size: int) -> OpponentPool:
-    pool = OpponentPool(["random", "heuristic"])
+    pool = OpponentPool({"random": "random", "heuristic": "heuristic", "jittery": _Jittery})
     # A frozen "learner" that acts on one observation or a batch alike (as an SB3 policy's predict does):
     # forward while the ball is on the far side, one action per teammate in a team.
     ball_x = 10 * team_size
@@ -59,7 +67,7 @@ def test_slots_reproduce_make_vec_env_over_selfplay_bit_for_bit(game, team_size,
             _same_infos(a, b)
             met.add(b["opponent"])
         ends += int(reference[2].sum())
-    assert met == {"random", "heuristic", "snapshot-0"} and ends > 20
+    assert met == {"random", "heuristic", "jittery", "snapshot-0"} and ends > 20
     ours.close()
     theirs.close()
 
