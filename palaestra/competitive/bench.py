@@ -262,9 +262,10 @@ class ArraySelfPlayRow:
         return self.arrays / self.single
 
 
-def selfplay_arrays(env_id: str, steps: int = 5000, matches: int = 64) -> ArraySelfPlayRow:
-    """Self-play env-steps/s of one match and of ``matches`` matches as arrays, ``steps`` env-steps a block
-    (at least one step of every match); the learner's actions are drawn before the clock starts."""
+def selfplay_arrays(env_id: str, steps: int = 5000, matches: int = 128) -> ArraySelfPlayRow:
+    """Self-play env-steps/s of one match and of ``matches`` matches as arrays (128: the configs' n_envs),
+    ``steps`` env-steps a block (at least one step of every match); the learner's actions are drawn before
+    the clock starts."""
     from palaestra.bench import alternate
 
     opponents = ["random", "heuristic"]

@@ -43,6 +43,7 @@ _REACH2 = (core.HIT_RADIUS + core.CONTACT_MARGIN) ** 2
 _MAX_SPEED2 = core.MAX_BALL_SPEED * core.MAX_BALL_SPEED
 _BODY = 2.0 * core.PLAYER_RADIUS
 _SEPARATION_STEP = core.SEPARATION_SPEED * core.DT
+_NEAR, _FAR = core.NET_HALF + core.PLAYER_RADIUS, core.HALF_WIDTH - core.PLAYER_RADIUS  # a player's x range
 # A ball touches the net only inside this box around it (its nearest point is within one radius).
 _NET_REACH = core.NET_HALF + core.BALL_RADIUS
 _NET_TOP = core.NET_HEIGHT + core.BALL_RADIUS
@@ -73,8 +74,8 @@ class VolleyBatch:
         self.n_players = n_players = 2 * self.team_size
         self.side_of = np.array([i // self.team_size for i in range(n_players)])
         self._mirror_moves = np.where(self.side_of == 1, -1, 1)
-        self._low = np.where(self.side_of == 1, core._NEAR, -core._FAR)
-        self._high = np.where(self.side_of == 1, core._FAR, -core._NEAR)
+        self._low = np.where(self.side_of == 1, _NEAR, -_FAR)
+        self._high = np.where(self.side_of == 1, _FAR, -_NEAR)
         court = core.Court(self.team_size, self.touch_rules)
         self._home = np.array([court.home_x(i) for i in range(n_players)])
         self._pairs = [(a, b) for a in range(n_players) for b in range(a + 1, n_players)
