@@ -72,13 +72,20 @@ def test_slots_reproduce_make_vec_env_over_selfplay_bit_for_bit(game, team_size,
     theirs.close()
 
 
-def test_a_tiny_vectorised_selfplay_run_trains_snapshots_and_evaluates(tmp_path):
-    config = load_config("palaestra/Volleyball-v0", timesteps=256, n_envs=8, eval_every=256, eval_episodes=1,
-                         snapshot_every=128, vectorised=True,
-                         hyperparams={"n_steps": 16, "batch_size": 64, "n_epochs": 1, "policy_kwargs": {"net_arch": [8]}})
-    rows = train(config, seed=0, out=tmp_path)
+def test_a_tiny_vectorised_selfplay_run_trains_snapshots_evaluates_and_resumes(tmp_path):
+    from palaestra.baselines import checkpoint
+
+    def config(steps):
+        return load_config("palaestra/Volleyball-v0", timesteps=steps, n_envs=8, eval_every=256, eval_episodes=1,
+                           snapshot_every=128, vectorised=True, hyperparams={
+                               "n_steps": 16, "batch_size": 64, "n_epochs": 1, "policy_kwargs": {"net_arch": [8]}})
+
+    rows = train(config(256), seed=0, out=tmp_path)
     assert [r["timesteps"] for r in rows] == [256]
-    assert all(0.0 <= rows[0][f"score_vs_{level}"] <= 1.0 for level in config.opponents)
+    assert all(0.0 <= rows[0][f"score_vs_{level}"] <= 1.0 for level in config(256).opponents)
+    assert sorted(checkpoint.load(tmp_path / "seed_0" / "resume.pt")["snapshots"]) == ["snapshot-128", "snapshot-256"]
+    rows = train(config(512), seed=0, out=tmp_path, resume=True)
+    assert [r["timesteps"] for r in rows] == [256, 512]
 
 
 def test_vectorised_is_refused_for_a_game_without_an_array_core():
@@ -102,3 +109,21 @@ def test_bench_row_times_one_match_and_the_arrays_in_the_same_run():
     text = console.export_text()
     assert "Volleyball self-play arrays" in text and "palaestra/TeamVolleyball2v2-v0" in text
     assert "Tag-v0: no array core" in text  # a game without one gets its row's error, not a crash
+
+
+def test_a_frozen_sb3_policy_plays_all_its_matches_in_one_batched_call():
+    from stable_baselines3 import PPO
+
+    from palaestra.baselines.games import frozen
+
+    pool = OpponentPool(["random"], weights={"random": 0.0})
+    vec = VolleySelfPlayVecEnv("palaestra/TeamVolleyball2v2-v0", n_envs=4, opponents=pool, seed=0)
+    model = PPO("MlpPolicy", vec, n_steps=8, batch_size=32, policy_kwargs={"net_arch": [8]}, device="cpu", seed=0)
+    calls = []
+    predict = frozen(model)
+    pool.add_snapshot(lambda obs: calls.append(np.shape(obs)) or predict(obs), name="snapshot-0")
+    vec.reset()
+    assert vec.get_attr("opponent_name") == ["snapshot-0"] * 4
+    for _ in range(5):
+        vec.step(np.stack([vec.action_space.sample() for _ in range(4)]))
+    assert calls == [(4, 2 * vec.batch.obs_dim)] * 5  # one forward pass a step for the 4 matches' joined sides
