@@ -29,6 +29,14 @@ def test_require_names_the_extra_and_lets_other_errors_through(monkeypatch):
     assert explain(ModuleNotFoundError("No module named 'foo'", name="foo")) == "No module named 'foo'"
 
 
+def test_loading_a_config_from_python_without_pyyaml_names_the_extra(monkeypatch):
+    from palaestra.baselines.train import load_config
+
+    monkeypatch.setitem(sys.modules, "yaml", None)  # as if PyYAML were not installed
+    with pytest.raises(MissingExtraError, match=r'training config needs pyyaml: pip install "palaestra\[baselines\]"'):
+        load_config("palaestra/Reach-v0")
+
+
 @pytest.mark.parametrize("argv", [["train", "Reach"], ["evaluate", "Reach", "--model", "model.zip"]])
 def test_commands_without_the_baselines_extra_say_what_to_install(monkeypatch, tmp_path, capsys, argv):
     monkeypatch.setitem(sys.modules, "yaml", None)

@@ -6,7 +6,9 @@ figure is typed by hand: per task and metric the IQM of the seeds' final scores 
 bootstrap interval, the expert-normalised IQM (random 0, expert 1), and per track one aggregate over tasks
 with its interval (:mod:`palaestra.baselines.scores`). The two tracks, pure RL and RL with expert
 demonstrations, are reported apart. Every trainable ID gets a row, marked when it has no run yet. One PNG of
-learning curves per run folder (mean over seeds, range shaded) goes to ``--plots``.
+learning curves per run folder (mean over seeds, range shaded) goes to ``--plots``. With ``--models``, the
+final model of each run folder's median seed (by its headline score) is copied there with its ``config.yaml``,
+25 MB in all at most, so that a reader can check a figure with ``palaestra evaluate`` without training.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ both measured on the same seeds (`reference.json` in the run folder). The aggreg
 scores over every task's headline metric (success; for a game, the score against the strongest level it
 trained against), with runs resampled within each task. Training and resuming: [training.md](training.md)."""
 TRACK_TITLES = {"rl": "Pure RL", "demos": "RL with expert demonstrations"}
+MODELS_LIMIT_MB = 25.0  # the checkable models together: small enough to keep in the repository
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,79 @@ def aggregate(results: list[Result]) -> Estimate | None:
     return stratified_bootstrap(groups) if groups else None
 
 
-def markdown(results: list[Result], runs_label: str, plots: str | None) -> str:
+@dataclass(frozen=True)
+class Checkable:
+    """The median seed's final model of one run folder, copied for readers to evaluate."""
+
+    folder: str
+    env_id: str
+    seed: int
+    score: float
+    metric: str
+    steps: int
+    path: Path  # the copied model file
+    megabytes: float
+
+
+def median_seed(result: Result, seeds: tuple[int, ...]) -> int:
+    """The seed whose final score is the median of ``result``'s (the lower middle one for an even count)."""
+    order = np.argsort(result.finals, kind="stable")
+    return seeds[int(order[(len(order) - 1) // 2])]
+
+
+def final_model(seed_folder: Path) -> Path:
+    """``model.pt`` of a finished seed, else its latest ``checkpoint_<steps>.pt``."""
+    if (seed_folder / "model.pt").is_file():
+        return seed_folder / "model.pt"
+    checkpoints = sorted(seed_folder.glob("checkpoint_*.pt"), key=lambda p: int(p.stem.split("_")[1]))
+    if not checkpoints:
+        raise FileNotFoundError(f"{seed_folder}: no model.pt or checkpoint_<steps>.pt to copy")
+    return checkpoints[-1]
+
+
+def copy_models(runs: Path, results: list[Result], out: Path, limit_mb: float = MODELS_LIMIT_MB) -> list[Checkable]:
+    """Copy each run folder's median-seed model (with its config.yaml) to ``out/<folder>/``.
+
+    Nothing is copied when the models together would exceed ``limit_mb``: a ``ValueError`` names the largest.
+    """
+    chosen = []
+    for result in (r for r in results if r.headline):
+        seeds = read(runs / result.folder, result.metric).seeds
+        seed = median_seed(result, seeds)
+        source = final_model(runs / result.folder / f"seed_{seed}")
+        score = float(result.finals[seeds.index(seed)])
+        chosen.append((result, seed, score, source, source.stat().st_size / 2**20))
+    total = sum(c[-1] for c in chosen)
+    if total > limit_mb:
+        largest = max(chosen, key=lambda c: c[-1])
+        raise ValueError(f"--models: the median-seed models take {total:.1f} MB, over the {limit_mb:g} MB limit "
+                         f"(largest: {largest[3]}, {largest[-1]:.1f} MB)")
+    copied = []
+    for result, seed, score, source, megabytes in chosen:
+        target = out / result.folder
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target / "model.pt")
+        shutil.copyfile(source.parent / "config.yaml", target / "config.yaml")
+        copied.append(Checkable(result.folder, result.env_id, seed, score, result.metric, result.steps,
+                                target / "model.pt", megabytes))
+    return copied
+
+
+def models_section(models: list[Checkable], link: str) -> list[str]:
+    """The page's table of checkable models, each with the command that re-measures its figure."""
+    lines = ["## Checkable models", "",
+             f"The median seed's final model of each run, {sum(m.megabytes for m in models):.1f} MB in all. "
+             "Re-measure a figure without training (from the repository's root):", "",
+             "| run | seed | final score | metric | steps | size | check |", "|---|---|---|---|---|---|---|"]
+    for m in models:
+        path = f"{link}/{m.folder}/model.pt"
+        lines.append(f"| {m.folder} | {m.seed} | {m.score:.2f} | {m.metric} | {m.steps:,} | {m.megabytes:.2f} MB "
+                     f"| `palaestra evaluate {m.env_id} --model {path}` |")
+    return lines + [""]
+
+
+def markdown(results: list[Result], runs_label: str, plots: str | None,
+             models: tuple[list[Checkable], str] | None = None) -> str:
     """The results page."""
     from palaestra import registry
 
@@ -202,6 +278,8 @@ def markdown(results: list[Result], runs_label: str, plots: str | None) -> str:
         folders = sorted({r.folder for r in results})
         if folders:
             lines += ["## Curves", "", " ".join(f"![{f}]({plots}/{f}.png)" for f in folders), ""]
+    if models and models[0]:
+        lines += models_section(*models)
     lines += ["## Earlier results", "",
               "Figures measured before the Panda physics fix, from run folders that no longer exist, are kept by",
               "hand in [results-old-physics.md](results-old-physics.md); they are not regenerated and do not",
@@ -220,6 +298,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None, help="write the page here (default: print it)")
     parser.add_argument("--plots", type=Path, default=None,
                         help="where the PNGs go (default: results/ beside --out; none when printing)")
+    parser.add_argument("--models", type=Path, default=None,
+                        help=f"copy each run's median-seed final model here (at most {MODELS_LIMIT_MB:g} MB in all)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -235,7 +315,12 @@ def run(args: argparse.Namespace) -> int:
     if plots is not None:
         inside = args.out is not None and plots.is_relative_to(args.out.parent)
         link = str(plots.relative_to(args.out.parent)) if inside else str(plots)
-    page = markdown(results, str(args.runs), link)
+    models = None
+    if args.models is not None:
+        copied = copy_models(args.runs, results, args.models)
+        where = args.models.resolve()
+        models = (copied, str(where.relative_to(Path.cwd())) if where.is_relative_to(Path.cwd()) else str(where))
+    page = markdown(results, str(args.runs), link, models)
     if args.out:
         from palaestra.baselines.checkpoint import atomic_write
 

@@ -28,6 +28,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from palaestra.extras import require
+
 EVAL_SEED_BASE = 10_000  # evaluation seeds 10000.. are disjoint from training resets and from validate's 0..99
 DEMO_SEED_BASE = 20_000  # expert demonstrations put in a replay buffer (``demo_episodes``) start here
 # library -> algorithms. sbx's PPO takes no Dict observations and palaestra's PPO tasks all have them (or are
@@ -104,9 +106,10 @@ def load_config(source: str | Path, **overrides: Any) -> TrainConfig:
     """A config from a YAML path, or the registered baseline of an environment ID; ``overrides`` replace fields.
 
     A file that is missing, not YAML, not a mapping, or holds unknown keys or values of the wrong type raises
-    ``ValueError`` (``FileNotFoundError`` when missing) naming the path.
+    ``ValueError`` (``FileNotFoundError`` when missing) naming the path; without PyYAML,
+    :class:`~palaestra.extras.MissingExtraError` naming the extra to install.
     """
-    import yaml
+    yaml = require("yaml", "reading a training config")
 
     path = Path(source)
     if path.suffix in (".yaml", ".yml"):
@@ -248,9 +251,10 @@ def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = Fals
 
         pin_to_core(core)  # before torch or JAX start their thread pools
     import torch
-    import yaml
 
     from palaestra.baselines import checkpoint, runs
+
+    yaml = require("yaml", "writing a run's config.yaml")
 
     torch.set_num_threads(1)  # one core per run: seeds run side by side
     resuming = runs.check_run(config, out, seed, resume)

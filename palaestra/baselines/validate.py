@@ -12,7 +12,7 @@ Pass rules, one per mode, both on fixed seeds ``0 .. n-1`` through :func:`palaes
 
 A competitive game is validated by its scripted opponents: the strongest level plays the weakest
 (``random``) on the same seeds, sides alternating, and its score (win 1, draw 1/2, with the conservative
-Wilson interval of :mod:`palaestra.competitive.evaluate`) stands in for the success rate.
+Wilson interval of :mod:`palaestra.evaluation.matches`) stands in for the success rate.
 
 Records are run in parallel by a backend of :mod:`palaestra.baselines.backends`: ``process`` (a spawn-based
 process pool, 2 workers by default) or ``ray`` (a Ray cluster), which give the same rows.
@@ -208,7 +208,7 @@ def run_job(env_id: str, reference: str, episodes: int) -> EvalResult:
 
 def _game_result(env_id: str, matches: int) -> EvalResult:
     """The strongest level's score against the weakest, reported as an :class:`EvalResult` (wins as successes)."""
-    from palaestra.competitive.evaluate import evaluate as play
+    from palaestra.evaluation.matches import evaluate as play
 
     strongest, weakest = matchup(env_id)
     result = play(strongest, weakest, env_id, matches=matches)

@@ -26,7 +26,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def _bench(args: argparse.Namespace) -> int:
     if args.fidelity:
         return _fidelity(args.compare == "panda-gym")
-    from palaestra import bench, registry
+    from palaestra import registry
+    from palaestra.bench import single_agent
     from palaestra.progress import progress_bar
 
     try:
@@ -36,7 +37,7 @@ def _bench(args: argparse.Namespace) -> int:
     ids = [i for i in chosen if not registry.get(i).multi_agent]
     games = [i for i in chosen if registry.get(i).multi_agent]
     if games:
-        from palaestra.competitive import bench as game_bench
+        from palaestra.bench import games as game_bench
 
         with progress_bar("rows", console=common.console(stderr=True)) as progress:
             task = progress.add_task("measuring games", total=len(games) + 2)
@@ -46,7 +47,7 @@ def _bench(args: argparse.Namespace) -> int:
             )
         game_bench.print_report(rows, common.console())
         if any("turn-based" in registry.get(i).tags for i in games):
-            from palaestra.text import bench as text_bench
+            from palaestra.bench import text as text_bench
 
             text_bench.print_report(text_bench.run(steps=args.steps * 20), common.console())
         parallel = [i for i in games if registry.get(i).parallel]
@@ -57,22 +58,22 @@ def _bench(args: argparse.Namespace) -> int:
                                 common.console())
     drone_games = [i for i in games if registry.get(i).family == "drones"]
     if drone_games:
-        from palaestra.envs.drones import bench as drone_bench
+        from palaestra.bench import drones as drone_bench
 
         drone_bench.print_report([drone_bench.measure(i) for i in drone_games], common.console())
     if not ids:
         return 0
     with progress_bar("rows", console=common.console(stderr=True)) as progress:
-        total = len(ids) + (sum(i in bench.PANDA_GYM for i in ids) if args.compare else 0)
+        total = len(ids) + (sum(i in single_agent.PANDA_GYM for i in ids) if args.compare else 0)
         task = progress.add_task("measuring", total=total)
         try:
-            report = bench.run(
+            report = single_agent.run(
                 ids, args.steps, args.compare,
                 on_row=lambda row: progress.update(task, advance=1, description=f"done: {row.env_id}"),
             )
         except ModuleNotFoundError as error:
             return common.error(error)
-    bench.print_report(report, common.console())
+    single_agent.print_report(report, common.console())
     return 0
 
 

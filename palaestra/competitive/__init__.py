@@ -4,10 +4,24 @@
 >>> evaluate("strong", "random", "palaestra/Volleyball-v0", matches=10)  # doctest: +SKIP
 """
 
-from palaestra.competitive.evaluate import CrossPlay, MatchupResult, elo_ratings, evaluate, round_robin
+from typing import Any
+
 from palaestra.competitive.match import MatchResult, build_policy, play_match
 from palaestra.competitive.policy import CallablePolicy, Policy, RandomPolicy
 from palaestra.competitive.side import SidePolicy
+
+# Match evaluation lives in palaestra.evaluation.matches, which imports this package's match module: offered here
+# on first use, as importing it here would close that cycle.
+_EVALUATION = ("CrossPlay", "MatchupResult", "elo_ratings", "evaluate", "round_robin")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EVALUATION:
+        from palaestra.evaluation import matches
+
+        return getattr(matches, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CallablePolicy",

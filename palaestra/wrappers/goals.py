@@ -18,7 +18,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from palaestra.validation import env_name
+from palaestra.checks import env_name
 from palaestra.wrappers.goal_api import GoalAPIPassthrough
 
 Split = Literal["all", "iid", "ood"]

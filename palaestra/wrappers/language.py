@@ -15,7 +15,7 @@ import numpy as np
 from gymnasium import spaces
 
 from palaestra import instructions, registry
-from palaestra.validation import env_name
+from palaestra.checks import env_name
 from palaestra.wrappers.goal_api import GoalAPIPassthrough
 
 Perturbation = Literal["synonyms", "typos", "distractors"]

@@ -11,7 +11,7 @@ import inspect
 from typing import Any
 
 from palaestra import registry
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.checks import reject_unknown_kwargs
 from palaestra.wrappers.perturb.action import ActionDelay, ActionNoise, ActuatorStrength, StickyActions
 from palaestra.wrappers.perturb.adversary import AdversarialEnv
 from palaestra.wrappers.perturb.base import Perturbation, Run

@@ -25,7 +25,7 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.utils import RecordConstructorArgs
 
-from palaestra.competitive.evaluate import make_game
+from palaestra.evaluation.matches import make_game
 from palaestra.competitive.match import PolicySpec, build_policy, is_parallel, teams_of
 from palaestra.competitive.policy import Policy
 from palaestra.competitive.side import Side, SidePolicy

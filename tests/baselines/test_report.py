@@ -77,3 +77,37 @@ def test_a_damaged_curve_is_refused_in_one_line_with_its_folder(tmp_path, capsys
     assert cli(["report", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(tmp_path / "Reach") in err
+
+
+def test_models_copies_the_median_seeds_final_model_with_its_config_and_names_the_check(tmp_path, monkeypatch):
+    runs = tmp_path / "runs"
+    _run(runs, "Reach", [0.9, 0.3, 0.6])  # median: seed 2
+    for seed in range(3):
+        folder = runs / "Reach" / f"seed_{seed}"
+        (folder / "checkpoint_1000.pt").write_bytes(b"early")
+        (folder / "checkpoint_2000.pt").write_bytes(f"final of seed {seed}".encode())
+    (runs / "Reach" / "seed_2" / "model.pt").write_bytes(b"finished seed 2")
+    monkeypatch.chdir(tmp_path)
+    assert cli(["report", "runs", "--out", "docs/results.md", "--models", "docs/results/models"]) == 0
+    copied = tmp_path / "docs" / "results" / "models" / "Reach"
+    assert (copied / "model.pt").read_bytes() == b"finished seed 2"
+    assert (copied / "config.yaml").read_text() == (runs / "Reach" / "seed_2" / "config.yaml").read_text()
+    page = (tmp_path / "docs" / "results.md").read_text()
+    assert "| Reach | 2 | 0.60 | success_rate | 2,000 |" in page
+    assert "`palaestra evaluate palaestra/Reach-v0 --model docs/results/models/Reach/model.pt`" in page
+
+
+def test_models_take_the_latest_checkpoint_of_an_unfinished_seed_and_refuse_past_the_limit(tmp_path):
+    from palaestra.baselines.report import collect, copy_models
+
+    runs = tmp_path / "runs"
+    _run(runs, "Reach", [0.5])
+    seed = runs / "Reach" / "seed_0"
+    for steps in (900, 10000, 2000):  # numeric order, not text order
+        (seed / f"checkpoint_{steps}.pt").write_bytes(str(steps).encode() * 1000)
+    results = collect(runs)
+    copied = copy_models(runs, results, tmp_path / "models")
+    assert copied[0].path.read_bytes() == b"10000" * 1000 and copied[0].seed == 0
+    with pytest.raises(ValueError, match=r"over the 0.001 MB limit \(largest: .*checkpoint_10000.pt"):
+        copy_models(runs, results, tmp_path / "other", limit_mb=0.001)
+    assert not (tmp_path / "other").exists()  # nothing copied when over the limit

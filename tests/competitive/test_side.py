@@ -6,7 +6,7 @@ from gymnasium import spaces
 from pettingzoo.utils.conversions import parallel_to_aec
 
 from palaestra.competitive import CallablePolicy, SidePolicy, evaluate, play_match
-from palaestra.competitive.evaluate import make_game
+from palaestra.evaluation.matches import make_game
 from palaestra.competitive.match import opponent_table
 from palaestra.competitive.side import Side
 

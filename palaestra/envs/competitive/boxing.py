@@ -12,7 +12,7 @@ from palaestra.envs.competitive.common import CheckedAEC
 from palaestra.envs.competitive.fighting import AGENTS, INDEX, FighterPolicy, FightingEnv, game_metadata
 from palaestra.sim.fighters import Fighter, build_square_ring
 from palaestra.sim.world import PhysicsConfig
-from palaestra.validation import check_positive_int, reject_unknown_kwargs
+from palaestra.checks import check_positive_int, reject_unknown_kwargs
 
 HIT_SPEED = 1.5  # m/s: a fist landing slower than this (a push, a resting glove) scores nothing
 REARM = 0.3  # a fist that scored must come back within this fraction of its reach before it scores again

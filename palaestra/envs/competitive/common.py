@@ -1,6 +1,6 @@
 """Pieces shared by the competitive games: match outcomes, the observation modes, the cached per-agent spaces
 with the env's seeded generator, the checked AEC form of a parallel game and the reset checks (the checks
-themselves live in :mod:`palaestra.validation`)."""
+themselves live in :mod:`palaestra.checks`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from gymnasium.utils import seeding
 from pettingzoo.utils.conversions import parallel_to_aec
 from pettingzoo.utils.wrappers import BaseWrapper
 
-# The checks live in palaestra.validation; these names stay importable from here for the games.
-from palaestra.validation import (  # noqa: F401
+# The checks live in palaestra.checks; these names stay importable from here for the games.
+from palaestra.checks import (  # noqa: F401
     Lifecycle,
     check_agent,
     check_agent_action,

@@ -28,7 +28,7 @@ from palaestra.envs.competitive.common import (
 )
 from palaestra.sim.fighters import BLUE, RED, Fighter, FighterState
 from palaestra.sim.world import CameraConfig, PhysicsConfig, World
-from palaestra.validation import MAX_IMAGE_SIDE, Lifecycle, check_choice, check_physics, check_positive_int
+from palaestra.checks import MAX_IMAGE_SIDE, Lifecycle, check_choice, check_physics, check_positive_int
 
 AGENTS = ("red_0", "blue_0")
 TEAMS = {"red": ("red_0",), "blue": ("blue_0",)}

@@ -20,7 +20,7 @@ from gymnasium import spaces
 
 from palaestra.competitive.policy import Policy, RandomPolicy
 from palaestra.envs.competitive.turn_based import IllegalMoveError, TurnBasedEnv, text_options
-from palaestra.validation import check_positive_int
+from palaestra.checks import check_positive_int
 
 ENV_ID = "palaestra/LiarsDice-v0"
 FACES = 6

@@ -31,7 +31,7 @@ from palaestra.envs.competitive.common import (
     outcome,
 )
 from palaestra.envs.competitive.turn_based import AGENTS, RENDER_MODES, IllegalMoveError, render_text
-from palaestra.validation import Lifecycle, check_positive_int, reject_unknown_kwargs
+from palaestra.checks import Lifecycle, check_positive_int, reject_unknown_kwargs
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import numpy as np
 from palaestra.competitive.policy import Policy, RandomPolicy
 from palaestra.envs.competitive.common import CheckedAEC, ObsMode, check_reset, outcome
 from palaestra.envs.competitive.topdown import Arena, Disc, FieldGame, Renderer, steer
-from palaestra.validation import check_positive_int, check_real, reject_unknown_kwargs
+from palaestra.checks import check_positive_int, check_real, reject_unknown_kwargs
 
 ENV_ID = "palaestra/Soccer2v2-v0"
 HALF_LENGTH, HALF_WIDTH, MOUTH, CORNER = 1.0, 0.65, 0.2, 0.15

@@ -21,7 +21,7 @@ from palaestra.envs.competitive.fighting import (
 )
 from palaestra.sim.fighters import build_disc_ring
 from palaestra.sim.world import PhysicsConfig
-from palaestra.validation import check_flag, reject_unknown_kwargs
+from palaestra.checks import check_flag, reject_unknown_kwargs
 
 
 class SumoEnv(FightingEnv):

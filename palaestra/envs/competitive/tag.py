@@ -10,7 +10,7 @@ import numpy as np
 from palaestra.competitive.policy import Policy, RandomPolicy
 from palaestra.envs.competitive.common import OUTCOME_LOSS, OUTCOME_WIN, CheckedAEC, ObsMode, check_reset
 from palaestra.envs.competitive.topdown import Arena, Disc, FieldGame, Renderer, steer
-from palaestra.validation import reject_unknown_kwargs
+from palaestra.checks import reject_unknown_kwargs
 
 ENV_ID = "palaestra/Tag-v0"
 HALF_SIZE = 1.0

@@ -17,7 +17,7 @@ from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
 from palaestra.envs.competitive.common import ObsMode, SeededSpaces, check_parallel_actions, check_render_mode
-from palaestra.validation import Lifecycle, check_choice, check_positive_int
+from palaestra.checks import Lifecycle, check_choice, check_positive_int
 
 Color = tuple[int, int, int]
 

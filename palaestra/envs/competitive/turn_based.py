@@ -25,7 +25,7 @@ from gymnasium import spaces
 from pettingzoo import AECEnv
 
 from palaestra.envs.competitive.common import SeededSpaces, check_agent, check_discrete, check_reset, outcome
-from palaestra.validation import Lifecycle, reject_unknown_kwargs
+from palaestra.checks import Lifecycle, reject_unknown_kwargs
 
 AGENTS = ("player_0", "player_1")
 RENDER_MODES = ("ansi", "human", "rgb_array")

@@ -31,7 +31,7 @@ from palaestra.envs.competitive.volley_core import (
     Court,
 )
 from palaestra.envs.competitive.volley_opponents import OPPONENTS
-from palaestra.validation import Lifecycle, check_positive_int, reject_unknown_kwargs
+from palaestra.checks import Lifecycle, check_positive_int, reject_unknown_kwargs
 
 __all__ = ["OPPONENTS", "VolleyballEnv", "env", "parallel_env"]
 

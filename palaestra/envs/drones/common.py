@@ -18,7 +18,7 @@ from gymnasium import spaces
 from palaestra.envs.drones.pilot import DroneView
 from palaestra.sim.drones.arena import ActionMode, ArenaState
 from palaestra.sim.world import CameraConfig
-from palaestra.validation import MAX_IMAGE_SIDE, Lifecycle, check_choice, check_positive_int
+from palaestra.checks import MAX_IMAGE_SIDE, Lifecycle, check_choice, check_positive_int
 
 OWN_FEATURES = (
     "x", "y", "z",  # own position, m
@@ -49,7 +49,7 @@ def action_space() -> spaces.Box:
 
 def configure(env: Any, action_mode: str, obs_mode: str, render_mode: str | None, image_size: int) -> int:
     """Check and set ``env.action_mode``, ``env.obs_mode`` and ``env.render_mode`` (errors name ``env.env_id``)
-    and give ``env`` its :class:`~palaestra.validation.Lifecycle`; returns the checked image size."""
+    and give ``env`` its :class:`~palaestra.checks.Lifecycle`; returns the checked image size."""
     env.action_mode = check_choice(env.env_id, "action_mode", action_mode, ActionMode)
     env.obs_mode = check_choice(env.env_id, "obs_mode", obs_mode, ObsMode)
     modes = env.metadata["render_modes"]

@@ -43,7 +43,7 @@ from palaestra.envs.drones.common import (
 from palaestra.envs.drones.skills import Skills
 from palaestra.sim.drones.arena import DroneArena
 from palaestra.sim.drones.court import COURT_3V3
-from palaestra.validation import check_positive_int, reject_unknown_kwargs
+from palaestra.checks import check_positive_int, reject_unknown_kwargs
 
 AGENTS = ("drone_0", "drone_1")
 DRILLS = ("pass", "set_spike", "set_spike_block")

@@ -28,7 +28,7 @@ from palaestra.envs.drones.common import (
 )
 from palaestra.sim.drones.arena import ArenaState, DroneArena, StepEvents
 from palaestra.sim.drones.court import COURT_1V1
-from palaestra.validation import check_action, check_options, check_seed, reject_unknown_kwargs
+from palaestra.checks import check_action, check_options, check_seed, reject_unknown_kwargs
 
 DRILL_KWARGS = ("action_mode", "obs_mode", "render_mode", "image_size")
 

@@ -27,7 +27,7 @@ from palaestra.envs.competitive.common import check_parallel_actions
 from palaestra.envs.drones.common import ball_of, view_of
 from palaestra.envs.drones.skills import Skills
 from palaestra.envs.drones.teams import HIT_HEIGHT, DroneSide
-from palaestra.validation import check_positive_int
+from palaestra.checks import check_positive_int
 
 SKILLS = ("home", "move", "bump", "attack", "block")
 

@@ -40,7 +40,7 @@ from palaestra.envs.drones.common import (
 from palaestra.envs.drones.rules import PointRecord, Referee
 from palaestra.sim.drones.arena import DroneArena
 from palaestra.sim.drones.court import COURT_1V1, COURT_3V3, SCALE
-from palaestra.validation import check_positive_int, reject_unknown_kwargs
+from palaestra.checks import check_positive_int, reject_unknown_kwargs
 
 SIDES = ("red", "blue")
 # Home positions in a side's own frame, VolleyBots' anchors scaled (1v1: (1.5, 0, 2) m; 3v3: two at the

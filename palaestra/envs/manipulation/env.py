@@ -12,7 +12,7 @@ from gymnasium import spaces
 from palaestra.envs.manipulation.tasks import TASKS
 from palaestra.sim.robot import Control, Panda
 from palaestra.sim.world import CameraConfig, PhysicsConfig, World
-from palaestra.validation import (
+from palaestra.checks import (
     Lifecycle,
     check_action,
     check_camera,

@@ -6,7 +6,7 @@ from typing import Any
 
 from palaestra.envs.play import oracle
 from palaestra.envs.play.language_env import PlayroomLanguageEnv
-from palaestra.validation import check_positive_int
+from palaestra.checks import check_positive_int
 
 CHAIN_LENGTH = 5
 STEPS_PER_INSTRUCTION = 150  # PlayroomLanguage-v0's episode length

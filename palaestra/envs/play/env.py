@@ -20,7 +20,7 @@ from palaestra.envs.play import oracle
 from palaestra.envs.play.scene import STATIC_CAMERA, PlayScene
 from palaestra.envs.play.state import VECTOR_DIM, PlayState
 from palaestra.sim.world import CameraConfig, PhysicsConfig
-from palaestra.validation import (
+from palaestra.checks import (
     MAX_IMAGE_SIDE,
     Lifecycle,
     check_action,

@@ -9,7 +9,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
-from palaestra.validation import check_options, env_name
+from palaestra.checks import check_options, env_name
 from palaestra.wrappers.perturb.scene import Scene
 
 PROTAGONIST, ADVERSARY = "protagonist_0", "adversary_0"

@@ -8,7 +8,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo.utils.wrappers import BaseParallelWrapper
 
-from palaestra.validation import check_options
+from palaestra.checks import check_options
 from palaestra.wrappers.perturb.base import Perturbation
 from palaestra.wrappers.perturb.presets import Spec, resolve
 from palaestra.wrappers.perturb.scene import Scene

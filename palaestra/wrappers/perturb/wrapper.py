@@ -10,7 +10,7 @@ import numpy as np
 from gymnasium import spaces
 from gymnasium.utils import RecordConstructorArgs
 
-from palaestra.validation import EnvironmentClosed, check_action, check_options
+from palaestra.checks import EnvironmentClosed, check_action, check_options
 from palaestra.wrappers.goal_api import GoalAPIPassthrough
 from palaestra.wrappers.perturb.base import Perturbation
 from palaestra.wrappers.perturb.presets import Spec, resolve

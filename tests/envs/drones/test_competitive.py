@@ -37,7 +37,7 @@ def test_pixel_observations_show_the_court():
 
 
 def test_bench_row_of_a_match_has_its_figures():
-    from palaestra.envs.drones.bench import measure
+    from palaestra.bench.drones import measure
 
     row = measure(ONE, steps=20, resets=3)
     assert row.env_id == ONE

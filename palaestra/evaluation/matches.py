@@ -1,6 +1,6 @@
 """Match evaluation between policies: win/draw/loss with intervals, round robins, cross-play and Elo.
 
->>> from palaestra.competitive import evaluate
+>>> from palaestra.evaluation.matches import evaluate
 >>> result = evaluate("random", "random", "palaestra/TicTacToe-v0", matches=4)
 >>> result.matches
 4
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from palaestra.competitive.match import PolicySpec, build_policy, play_match, teams_of
-from palaestra.evaluation import wilson_interval
+from palaestra.evaluation.episodes import wilson_interval
 from palaestra.progress import episode_done
 
 DEFAULT_MATCHES = 100

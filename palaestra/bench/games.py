@@ -181,7 +181,7 @@ def batched_scaling(env_id: str, steps: int = 2000, workers: int = 2, per_worker
     worker's round trip costs tens of microseconds on a quiet machine, more than a 2D game's step.
     """
     import palaestra
-    from palaestra.bench import alternate
+    from palaestra.bench.single_agent import alternate
     from palaestra.vector_games import make_batched_parallel
 
     if per_worker is None:

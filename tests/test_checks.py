@@ -7,9 +7,7 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 
-from palaestra.envs.competitive import kuhn_poker, matrix_games, soccer, tag
-from palaestra.sim.world import CameraConfig, PhysicsConfig
-from palaestra.validation import (
+from palaestra.checks import (
     EnvironmentClosed,
     Lifecycle,
     ResetNeeded,
@@ -23,6 +21,8 @@ from palaestra.validation import (
     check_real,
     check_seed,
 )
+from palaestra.envs.competitive import kuhn_poker, matrix_games, soccer, tag
+from palaestra.sim.world import CameraConfig, PhysicsConfig
 
 
 def test_a_positive_integer_is_returned_as_an_int_numpy_integers_included():

@@ -1,7 +1,7 @@
-"""Policy evaluation on fixed seeds: THE one way palaestra computes success rates and returns.
+"""A policy's figures over seeded episodes of one task: THE one way palaestra computes success rates and returns.
 
 >>> from palaestra import get
->>> from palaestra.evaluation import evaluate
+>>> from palaestra.evaluation.episodes import evaluate
 >>> result = evaluate(get("palaestra/Reach-v0").load_expert(), "palaestra/Reach-v0", episodes=3)
 >>> result.episodes
 3
