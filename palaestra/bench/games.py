@@ -7,7 +7,8 @@ actions; Gymnasium's masked ``sample`` alone costs about as much as a tic-tac-to
 environments' own cost). Peers: PettingZoo's
 ``butterfly.cooperative_pong_v6`` for the real-time games and ``classic.tictactoe_v3`` for the turn-based
 ones. Each figure is the best of three equal blocks; nothing is asserted. :func:`batched_scaling` compares
-the parallel games' :class:`~palaestra.vector_games.BatchedParallelEnv` with one game in-process.
+the parallel games' :class:`~palaestra.vector_games.BatchedParallelEnv` with one game in-process, and
+:func:`selfplay_arrays` volleyball self-play as arrays (many matches in one process) with one match, in CPU time.
 """
 
 from __future__ import annotations
@@ -266,7 +267,7 @@ def selfplay_arrays(env_id: str, steps: int = 5000, matches: int = 128) -> Array
     """Self-play env-steps/s of one match and of ``matches`` matches as arrays (128: the configs' n_envs),
     ``steps`` env-steps a block (at least one step of every match); the learner's actions are drawn before
     the clock starts."""
-    from palaestra.bench import alternate
+    from palaestra.bench.single_agent import alternate
 
     opponents = ["random", "heuristic"]
     try:

@@ -100,7 +100,7 @@ def test_vectorised_is_refused_for_a_game_without_an_array_core():
 def test_bench_row_times_one_match_and_the_arrays_in_the_same_run():
     from rich.console import Console
 
-    from palaestra.competitive.bench import print_arrays, selfplay_arrays
+    from palaestra.bench.games import print_arrays, selfplay_arrays
 
     row = selfplay_arrays("palaestra/TeamVolleyball2v2-v0", steps=32, matches=4)
     assert row.error is None and row.single > 0 and row.arrays > 0 and row.ratio == row.arrays / row.single

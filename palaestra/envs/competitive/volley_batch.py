@@ -26,7 +26,7 @@ from gymnasium.utils import seeding
 
 from palaestra.envs.competitive import volley_core as core
 from palaestra.envs.competitive.volleyball import DEFAULTS, PLAYER_FEATURES, TEAM_SIZES, VolleyballEnv, env_id_for
-from palaestra.validation import check_positive_int
+from palaestra.checks import check_positive_int
 
 # Why a rally ended, as codes in :attr:`VolleyBatch.reason` (0: it goes on).
 REASONS = (None, core.FLOOR, core.FOUR_TOUCHES, core.DOUBLE_TOUCH)
