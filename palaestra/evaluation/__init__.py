@@ -6,6 +6,8 @@
 - :mod:`~palaestra.evaluation.matches`: policies against each other over seeded matches of a game
   (win/draw/loss with intervals, round robins, cross-play, Elo), also offered as :mod:`palaestra.competitive`'s
   ``evaluate``, ``round_robin``, ``CrossPlay`` and ``elo_ratings``.
+- :mod:`~palaestra.evaluation.goal_images`: the playroom's Play-LMP-style suite, 18 tasks each conditioned on
+  goal images, success per task (``palaestra evaluate palaestra/PlayroomGoal-v0 --goal-images``).
 
 >>> from palaestra import get
 >>> from palaestra.evaluation import evaluate

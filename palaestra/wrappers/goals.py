@@ -45,9 +45,12 @@ class GoalSpace:
         """The goal space of ``env``'s task; ``TypeError`` naming the env when it has no goal task."""
         task = getattr(env.unwrapped, "task", None)
         if not hasattr(task, "goal_low") or not hasattr(task, "set_goal"):
+            # The playroom's goals are scenes drawn from oracle tasks, not points of a box: no unit cube maps them.
+            hint = "; its goals come from oracle tasks: choose them with its tasks= argument" if hasattr(
+                env.unwrapped, "goal_task") else ""
             raise TypeError(
                 f"{env_name(env)}: goal wrappers need a goal-conditioned manipulation task "
-                "(env.unwrapped.task with goal_low, goal_high and set_goal)"
+                f"(env.unwrapped.task with goal_low, goal_high and set_goal){hint}"
             )
         if task.name == "flip":
             return cls(task.name, task.goal_low, task.goal_high, [-1, -1, -1], angular=True)
@@ -256,7 +259,9 @@ class GoalImage(gym.Wrapper, gym.utils.RecordConstructorArgs):
     """``desired_goal`` becomes an RGB image of the scene in its goal state, rendered once per episode.
 
     The image shows the task's objects (Reach: the arm) placed at the goal, rendered between a snapshot of the
-    simulation and its restore, so the live episode is exactly the unwrapped one. ``desired_goal`` is a
+    simulation and its restore, so the live episode is exactly the unwrapped one. An env that draws its own
+    goal scene (``render_goal(camera)``: ``PlayroomGoal-v0``, whose goal poses the furniture and blocks) is
+    asked for it. ``desired_goal`` is a
     ``Box(0, 255, (height, width, 3), uint8)`` from the env's ``camera`` (or ``camera`` given here); the vector
     goal stays in ``info["goal"]``; reward and ``achieved_goal`` are the env's (vectors).
 
@@ -271,8 +276,12 @@ class GoalImage(gym.Wrapper, gym.utils.RecordConstructorArgs):
         gym.utils.RecordConstructorArgs.__init__(self, camera=camera)
         super().__init__(env)
         base = env.unwrapped
-        if not hasattr(base, "world") or not hasattr(getattr(base, "task", None), "place_at_goal"):
-            raise TypeError(f"{env_name(env)}: GoalImage needs a manipulation env (a world and a task with place_at_goal)")
+        posable = hasattr(base, "world") and hasattr(getattr(base, "task", None), "place_at_goal")
+        if not posable and not callable(getattr(base, "render_goal", None)):
+            raise TypeError(
+                f"{env_name(env)}: GoalImage needs a goal env that can show its goal: a manipulation env (a world "
+                "and a task with place_at_goal) or one with render_goal(camera) such as palaestra/PlayroomGoal-v0"
+            )
         self.camera = camera or base.camera
         image = spaces.Box(0, 255, shape=(self.camera.height, self.camera.width, 3), dtype=np.uint8)
         self.observation_space = spaces.Dict({**env.observation_space.spaces, "desired_goal": image})
@@ -294,6 +303,8 @@ class GoalImage(gym.Wrapper, gym.utils.RecordConstructorArgs):
 
     def _render_goal(self) -> np.ndarray:
         base = self.env.unwrapped
+        if callable(getattr(base, "render_goal", None)):
+            return base.render_goal(self.camera)
         client = base.world.client
         snapshot = client.saveState()
         try:

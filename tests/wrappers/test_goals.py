@@ -10,6 +10,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from palaestra import registry
+from palaestra.baselines.experts.play_goal import PlayroomGoalExpert
 from palaestra.testing import strip_make_wrappers
 from palaestra.wrappers.goals import Curriculum, GoalImage, GoalSpace, GoalWrapper, Uniform, relabel
 
@@ -219,9 +220,61 @@ def test_goal_images_leave_the_episode_untouched(env_id):
     imaged.close()
 
 
-def test_goal_image_wrapper_passes_check_env():
-    env = GoalImage(strip_make_wrappers(_make("palaestra/PickAndPlace-v0")))
+@pytest.mark.parametrize("env_id", ["palaestra/PickAndPlace-v0", "palaestra/PlayroomGoal-v0"])
+def test_goal_image_wrapper_passes_check_env(env_id):
+    env = GoalImage(strip_make_wrappers(_make(env_id)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_env(env, skip_render_check=True)
+    env.close()
+
+
+@pytest.mark.parametrize("obs_mode", ["state", "pixels"])
+def test_playroom_goal_images_leave_the_episode_bit_identical(obs_mode):
+    plain = _make("palaestra/PlayroomGoal-v0", obs_mode=obs_mode, render_mode="rgb_array")
+    imaged = GoalImage(_make("palaestra/PlayroomGoal-v0", obs_mode=obs_mode, render_mode="rgb_array"))
+    images = []
+    for seed in (0, 1):  # a block task and the drawer: the goal scene differs from the start
+        a, info_a = plain.reset(seed=seed)
+        b, info = imaged.reset(seed=seed)
+        assert imaged.observation_space.contains(b) and info["task"] == info_a["task"]
+        np.testing.assert_array_equal(info["goal"], a["desired_goal"])
+        image = b["desired_goal"]
+        assert np.abs(image.astype(int) - plain.render().astype(int)).sum() > 0  # the goal scene, not the start
+        images.append(image)
+        # The experts touch things (contacts are where a restore could leave a trace); each drives its own copy.
+        expert_a, expert_b = PlayroomGoalExpert(plain), PlayroomGoalExpert(imaged)
+        for step in range(40):
+            if step % 5 == 1:  # rendering the goal mid-episode changes nothing either
+                imaged.unwrapped.render_goal()
+            action = expert_a(a)
+            np.testing.assert_array_equal(action, expert_b(b))
+            a, ra, ta, _, ia = plain.step(action)
+            b, rb, tb, _, ib = imaged.step(action)
+            if ta:
+                break
+            for key in ("observation", "achieved_goal"):
+                if obs_mode == "pixels" and key == "observation":
+                    for view in a[key]:
+                        np.testing.assert_array_equal(a[key][view], b[key][view])
+                else:
+                    np.testing.assert_array_equal(a[key], b[key])
+            assert (ra, ta, ia["is_success"]) == (rb, tb, ib["is_success"])
+            np.testing.assert_array_equal(b["desired_goal"], image)
+        np.testing.assert_array_equal(plain.render(), imaged.render())
+    assert not np.array_equal(images[0], images[1])
+    again = GoalImage(_make("palaestra/PlayroomGoal-v0", obs_mode=obs_mode))
+    np.testing.assert_array_equal(again.reset(seed=1)[0]["desired_goal"], images[1])
+    for env in (plain, imaged, again):
+        env.close()
+
+
+def test_playroom_goal_image_before_reset_and_goal_wrapper_are_refused_naming_the_env():
+    env = _make("palaestra/PlayroomGoal-v0")
+    with pytest.raises(RuntimeError, match="PlayroomGoal-v0: render_goal\\(\\) needs a goal: call reset\\(\\) first"):
+        env.unwrapped.render_goal()
+    with pytest.raises(TypeError, match="PlayroomGoal-v0: goal wrappers need .* choose them with its tasks= argument"):
+        GoalWrapper(env)
+    with pytest.raises(TypeError, match="PlayroomLanguage-v0: GoalImage needs a goal env that can show its goal"):
+        GoalImage(_make("palaestra/PlayroomLanguage-v0"))
     env.close()

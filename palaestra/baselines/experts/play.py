@@ -54,10 +54,19 @@ class PlayExpert(Expert):
             )
         return self
 
+    def assignment(self) -> tuple[object, str]:
+        """What the env asks now: (the state the request began at, the task's name); a new start starts a plan."""
+        return self.env.instruction_start, self.env.instruction_task
+
+    def done(self, task: Task, start: object) -> bool:
+        """Whether the request is met (the oracle's check from ``start``), so that no retry is needed."""
+        return task.check(start, self.skills.state)
+
     def act(self) -> np.ndarray:
-        if self.env.instruction_start is not self._start:
-            self._start = self.env.instruction_start
-            self._plan = self.attempt(oracle.TASKS[self.env.instruction_task])
+        start, task = self.assignment()
+        if start is not self._start:
+            self._start = start
+            self._plan = self.attempt(oracle.TASKS[task])
         action = next(self._plan, None)
         if action is None:
             action = self.skills.hold(self._grip)
@@ -68,7 +77,7 @@ class PlayExpert(Expert):
         """The task's plan, retried while it gives up and the task is still feasible and not yet done."""
         start, expert = self.skills.state, self.expert_for(task)
         for _ in range(self.attempts):
-            if (yield from expert.plan(task)) or task.check(start, self.skills.state):
+            if (yield from expert.plan(task)) or self.done(task, start):
                 return True
             if not task.feasible(self.skills.state):
                 return False

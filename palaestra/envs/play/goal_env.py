@@ -9,7 +9,10 @@ import numpy as np
 from gymnasium import spaces
 
 from palaestra.envs.play.env import PlayroomEnv
-from palaestra.envs.play.goal import SceneGoal
+from palaestra.envs.play.goal import SceneGoal, target_state
+from palaestra.sim.world import CameraConfig
+
+GOAL_LEVER = 0.35  # rad: how far a goal image's lever leans when the goal switches the bulb
 
 
 class PlayroomGoalEnv(PlayroomEnv):
@@ -22,7 +25,7 @@ class PlayroomGoalEnv(PlayroomEnv):
     ``info["task"]``. Other keyword arguments are those of the free playroom (``obs_mode``...).
     Reward: 0 when every masked feature is within tolerance of the target, -1 otherwise; the episode
     terminates then. ``compute_reward``/``compute_terminated``/``compute_truncated`` are pure and
-    vectorised over a leading batch axis.
+    vectorised over a leading batch axis. :meth:`render_goal` draws the goal scene (for goal images).
     """
 
     env_id = "palaestra/PlayroomGoal-v0"
@@ -69,6 +72,35 @@ class PlayroomGoalEnv(PlayroomEnv):
 
     def _info(self) -> dict[str, Any]:
         return {"is_success": self._succeeded, "task": self.goal_task}
+
+    def render_goal(self, camera: CameraConfig | None = None) -> np.ndarray:
+        """An RGB frame of the episode's goal scene from ``camera`` (the env's by default).
+
+        The scene is posed at the goal (the start state with the goal's features applied; the arm stays where
+        it is), rendered, and returned to the live state: a saved simulation state for bodies and joints, and
+        the lights' colours, which PyBullet does not save. Nothing is stepped and no generator is drawn from,
+        so the episode goes on bit for bit as if nothing had been rendered.
+        """
+        if self.start_state is None:
+            raise RuntimeError(f"{self.env_id}: render_goal() needs a goal: call reset() first")
+        scene, goal = self.scene, target_state(self.start_state, self.goal)
+        client, lights = scene.world.client, (scene.lamp.on, scene.bulb.on)
+        snapshot = client.saveState()
+        try:
+            scene.set_drawer(goal.drawer)
+            scene.set_door(goal.door)
+            if goal.bulb != scene.bulb.on:
+                scene.set_lever(GOAL_LEVER if goal.bulb else -GOAL_LEVER)
+            scene.lamp.set(goal.lamp)
+            scene.bulb.set(goal.bulb)
+            for block in goal.blocks:
+                scene.set_block(block.name, block.position, block.yaw)
+            return scene.render_static(camera or self.camera)
+        finally:
+            client.restoreState(stateId=snapshot)
+            client.removeState(snapshot)
+            scene.lamp.set(lights[0])
+            scene.bulb.set(lights[1])
 
     # -- GoalEnv API (vectorised over a leading batch axis, pure) ------------------------------------
     def compute_reward(self, achieved_goal, desired_goal, info) -> np.ndarray:
