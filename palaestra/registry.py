@@ -378,6 +378,7 @@ DRONES: tuple[EnvRecord, ...] = tuple(
         id=f"{NAMESPACE}/Drone{name}-v0", family="drones", entry_point=f"{_DRILLS}:{name}Env",
         summary=summary, success=success, max_episode_steps=steps, tags=_DRONE_TAGS | {"drill"},
         expert=f"{_EXPERTS}.drones:Drone{name}Expert", expert_threshold=0.9,
+        baseline=f"Drone{name}.yaml" if name == "HitToTarget" else None,
     )
     for name, steps, summary, success in (
         ("BackAndForth", 240, "Fly a quadrotor back and forth between two marks for 5 s.",
@@ -397,10 +398,12 @@ DRONES += tuple(
         kwargs={"team_size": size}, max_episode_steps=cycles,
         tags=_DRONE_TAGS | {"multi-agent", "two-player" if size == 1 else "team"},
         opponents="palaestra.envs.drones.teams:OPPONENTS", expert_threshold=0.8,
+        baseline="DroneVolleyball1v1.yaml" if size == 1 else None,
     )
     for size, cycles, summary in (
         (1, 1440, "1v1 drone volleyball: one Crazyflie a side, full rules, a referee's record of every point."),
         (3, 1440, "3v3 drone volleyball: three touches a side, no drone twice in a row, drones keep to their side."),
+        (6, 1440, "6v6 drone volleyball on an indoor court's proportions: two rows of three a side, full rules."),
     )
 )
 
@@ -464,6 +467,9 @@ def get(env_id: str) -> EnvRecord:
     )
 
 
+DRONE_BASELINES = (f"{NAMESPACE}/DroneHitToTarget-v0", f"{NAMESPACE}/DroneVolleyball1v1-v0")
+
+
 def baseline_exclusion(record: EnvRecord) -> str | None:
     """Why ``record`` has no learned-baseline config of its own, or ``None`` when it must have one.
 
@@ -475,8 +481,9 @@ def baseline_exclusion(record: EnvRecord) -> str | None:
         return "a playroom scene: train the base ID's config on a split's scenes (palaestra.envs.play.splits)"
     if record.id == f"{NAMESPACE}/Playroom-v0":
         return "free play without reward or success: a scene for collecting play data"
-    if record.family == "drones":
-        return "not trained yet: the drone family ships its scripted experts and levels first (issue 16)"
+    if record.family == "drones" and record.id not in DRONE_BASELINES:
+        return ("the drone family's learned baselines are VolleyBots' two anchors, PPO on the hit-to-target drill "
+                "and self-play PPO on 1v1; the other drills and matches ship scripted experts and levels")
     if record.id == f"{NAMESPACE}/PlayroomChain-v0":
         return "evaluated, not trained: a PlayroomLanguage-v0 policy follows the chains, as in CALVIN"
     return None

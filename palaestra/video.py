@@ -8,9 +8,10 @@ rendered by a camera of ``size`` pixels (not upscaled 84 px observations), the 2
 court or ring, and a turn-based game draws its text board. Frames of different sizes (a text board grows as the
 game goes on) are centred on one canvas of at least ``size`` pixels a side.
 
-A policy is named the way a person names it: ``random``; ``expert`` (a task's scripted expert, a game's strongest
-scripted level); a game's level by name (``perfect``, ``heuristic``...); or the path of a model file written
-by ``palaestra train`` (``.pt``, or an older ``.zip``), loaded by :func:`palaestra.baselines.train.load_model`.
+A policy is named the way a person names it: ``random``; ``expert`` (a task's or a cooperative game's scripted
+expert, a competitive game's strongest scripted level); a game's level by name (``perfect``, ``heuristic``...);
+or the path of a model file written by ``palaestra train`` (``.pt``, or an older ``.zip``), loaded by
+:func:`palaestra.baselines.train.load_model`.
 In a game, ``policy`` plays the first side and ``opponent`` (by default the same level, or the strongest level
 against a model) every other side.
 """
@@ -54,7 +55,8 @@ def policy_names(env_id: str) -> list[str]:
     record_ = registry.get(env_id)
     if record_.multi_agent:
         levels = _levels(record_)
-        return list(dict.fromkeys(["random", *(["expert"] if levels else []), *levels]))
+        expert = ["expert"] if levels or record_.expert else []
+        return list(dict.fromkeys(["random", *expert, *levels]))
     return ["random", *(["expert"] if record_.expert else [])]
 
 
@@ -74,14 +76,28 @@ def record(env_id: str, out: str | Path, policy: str = "random", *, fps: int | N
         options["opponent"] = _opponent(record_, policy, options.get("opponent"))
     images = frames(env_id, policy, **options)
     rate = fps or _default_fps(record_)
-    canvas = _canvas(images, options.get("size", MIN_SIZE), _MACRO_BLOCK if path.suffix.lower() == ".mp4" else 1)
+    canvas = _write(imageio, images, path, rate, options.get("size", MIN_SIZE))
+    height, width = canvas[0].shape[:2]
+    return Clip(path, len(canvas), width, height, rate, policy, options.get("opponent"))
+
+
+def write_clip(images: list[np.ndarray], out: str | Path, fps: int = DEFAULT_FPS) -> Path:
+    """Write RGB frames (a keyboard match's window, say) to ``out`` (``.mp4`` or ``.gif``); returns the path."""
+    path = Path(out)
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(f"cannot write {str(path)!r}; expected a file ending in {' or '.join(FORMATS)}")
+    _write(_imageio(), images, path, fps, MIN_SIZE)
+    return path
+
+
+def _write(imageio: Any, images: list[np.ndarray], path: Path, rate: int, size: int) -> list[np.ndarray]:
+    canvas = _canvas(images, size, _MACRO_BLOCK if path.suffix.lower() == ".mp4" else 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".gif":
         imageio.mimwrite(path, canvas, duration=1000 / rate, loop=0)
     else:
         imageio.mimwrite(path, canvas, fps=rate, macro_block_size=_MACRO_BLOCK)
-    height, width = canvas[0].shape[:2]
-    return Clip(path, len(canvas), width, height, rate, policy, options.get("opponent"))
+    return canvas
 
 
 def frames(
@@ -304,6 +320,8 @@ def _game_policy(record_: EnvRecord, name: str, env: Any) -> Any:
     if name not in names:
         raise _unknown_policy(record_, name)
     if name == "expert":
+        if not _levels(record_):  # a cooperative game: its expert is one policy playing every agent
+            return record_.load_expert()(env)
         name = _strongest(record_)
     if name == "random" and "random" not in _levels(record_):
         return RandomPolicy(env)

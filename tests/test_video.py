@@ -75,3 +75,17 @@ def test_record_plays_a_trained_model(env_id, tmp_path):
     with pytest.raises(ValueError, match="was trained on"):
         record("palaestra/Push-v0" if env_id.endswith("Reach-v0") else "palaestra/KuhnPoker-v0",
                tmp_path / "other.mp4", str(model), steps=1)
+
+
+@pytest.mark.parametrize("env_id", __import__("palaestra").registry.ids(family="drones"))
+def test_every_drone_id_records_its_expert_at_256_px(env_id):
+    # Drills and cooperative drills by their scripted expert, matches by the strongest level on every side;
+    # the frames are rendered at 256 px, not padded up to it.
+    images = frames(env_id, "expert", steps=8)
+    assert len(images) == 9 and images[0].shape == (MIN_SIZE, MIN_SIZE, 3)
+    assert images[0].std() > 10 and not np.array_equal(images[0], images[-1])
+
+
+def test_a_drone_match_records_a_level_against_another():
+    images = frames("palaestra/DroneVolleyball6v6-v0", "bumper", opponent="tactician", steps=3)
+    assert len(images) == 4 and images[0].shape == (MIN_SIZE, MIN_SIZE, 3)

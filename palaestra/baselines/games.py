@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from palaestra.baselines.train import TrainConfig
 
 _NOT_OPTIONS = ("self", "game", "opponents", "env_kwargs")  # SelfPlayEnv arguments a config sets otherwise
+# Games whose self-play runs all matches in one array core with ``vectorised: true`` (baselines/volley_vec.py).
+ARRAY_GAMES = ("palaestra/Volleyball-v0", "palaestra/TeamVolleyball2v2-v0", "palaestra/TeamVolleyball3v3-v0")
 
 
 def selfplay_options() -> list[str]:
@@ -35,6 +37,8 @@ def check_config(config: TrainConfig) -> None:
 
     record = registry.get(config.env_id)
     env_id = record.id
+    if config.vectorised and record.id not in ARRAY_GAMES:
+        raise ValueError(f"{record.id}: vectorised: true needs an array core; games with one: {list(ARRAY_GAMES)}")
     if not record.multi_agent:
         if config.opponents or config.snapshot_every or config.selfplay_kwargs:
             raise ValueError(f"{env_id}: opponents, snapshot_every and selfplay_kwargs are for competitive games;"
@@ -54,6 +58,9 @@ def check_config(config: TrainConfig) -> None:
     illegal = config.selfplay_kwargs.get("illegal_action", "raise")
     if illegal not in ("raise", "lose"):
         raise ValueError(f"{env_id}: selfplay_kwargs illegal_action={illegal!r}; expected 'raise' or 'lose'")
+    if config.vectorised and set(config.selfplay_kwargs) - {"side"}:
+        raise ValueError(f"{env_id}: with vectorised: true the only selfplay_kwargs is side; got"
+                         f" {sorted(config.selfplay_kwargs)}")
     if "action-mask" in record.tags and illegal != "lose":
         raise ValueError(f"{env_id} has illegal moves and {config.algo} cannot mask them: set"
                          " selfplay_kwargs: {illegal_action: lose} so that an illegal move loses the match")

@@ -58,6 +58,7 @@ class TrainConfig:
     opponents: tuple[str, ...] = ()  # games: the self-play pool's scripted levels, weakest first
     snapshot_every: int = 0  # games: add a frozen copy of the learner to the pool this often (0: never)
     selfplay_kwargs: Mapping[str, Any] = field(default_factory=dict)  # games: SelfPlayEnv options (illegal_action)
+    vectorised: bool = False  # volleyball games: all n_envs matches in one array core (baselines/volley_vec.py)
     demo_episodes: int = 0  # scripted-expert episodes: in the replay buffer (sac, tqc) or cloned first (ppo)
     demo_epochs: int = 20  # ppo with demo_episodes: passes of behaviour cloning over the demonstrations
     demo_ratio: float = 0.5  # sac, tqc with demo_episodes: the share of every batch drawn from the demonstrations
@@ -182,8 +183,15 @@ def build_model(config: TrainConfig, seed: int, pool: Any = None, env_seed: int 
     by default ``seed``); ``n_envs`` and ``buffer_size`` override the config's for a model only loaded."""
     from stable_baselines3.common.env_util import make_vec_env
 
-    vec = make_vec_env(lambda: make_env(config, seed, pool), n_envs=n_envs or config.n_envs,
-                       seed=seed if env_seed is None else env_seed)
+    if config.vectorised:
+        from palaestra.baselines.volley_vec import VolleySelfPlayVecEnv
+
+        vec = VolleySelfPlayVecEnv(config.env_id, n_envs or config.n_envs, pool if pool is not None else
+                                   list(config.opponents), seed=seed if env_seed is None else env_seed,
+                                   env_kwargs=config.env_kwargs, **config.selfplay_kwargs)
+    else:
+        vec = make_vec_env(lambda: make_env(config, seed, pool), n_envs=n_envs or config.n_envs,
+                           seed=seed if env_seed is None else env_seed)
     kwargs = dict(config.hyperparams)
     if buffer_size is not None and config.algo != "ppo":
         kwargs["buffer_size"] = buffer_size

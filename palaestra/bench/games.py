@@ -7,7 +7,8 @@ actions; Gymnasium's masked ``sample`` alone costs about as much as a tic-tac-to
 environments' own cost). Peers: PettingZoo's
 ``butterfly.cooperative_pong_v6`` for the real-time games and ``classic.tictactoe_v3`` for the turn-based
 ones. Each figure is the best of three equal blocks; nothing is asserted. :func:`batched_scaling` compares
-the parallel games' :class:`~palaestra.vector_games.BatchedParallelEnv` with one game in-process.
+the parallel games' :class:`~palaestra.vector_games.BatchedParallelEnv` with one game in-process, and
+:func:`selfplay_arrays` volleyball self-play as arrays (many matches in one process) with one match, in CPU time.
 """
 
 from __future__ import annotations
@@ -241,4 +242,85 @@ def print_scaling(rows: list[GameScalingRow], console: Any) -> None:
             table.add_row(row.env_id, str(row.games), f"[red]{row.error}[/red]")
             continue
         table.add_row(row.env_id, str(row.games), f"{row.single:,.0f}", f"{row.batched:,.0f}", f"{row.ratio:.2f}x")
+    console.print(table)
+
+
+@dataclass(frozen=True)
+class ArraySelfPlayRow:
+    """Env-steps/s of volleyball self-play (learner random, opponents ``random`` and ``heuristic``) in one
+    :class:`~palaestra.wrappers.selfplay.SelfPlayEnv` and in the array core's
+    :class:`~palaestra.baselines.volley_vec.VolleySelfPlayVecEnv` of ``matches`` matches: alternating blocks of
+    CPU time in one process, best block of each."""
+
+    env_id: str
+    matches: int
+    single: float = float("nan")
+    arrays: float = float("nan")
+    error: str | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.arrays / self.single
+
+
+def selfplay_arrays(env_id: str, steps: int = 5000, matches: int = 128) -> ArraySelfPlayRow:
+    """Self-play env-steps/s of one match and of ``matches`` matches as arrays (128: the configs' n_envs),
+    ``steps`` env-steps a block (at least one step of every match); the learner's actions are drawn before
+    the clock starts."""
+    from palaestra.bench.single_agent import alternate
+
+    opponents = ["random", "heuristic"]
+    try:
+        from palaestra.baselines.volley_vec import VolleySelfPlayVecEnv
+        from palaestra.wrappers.selfplay import SelfPlayEnv
+
+        arrays = VolleySelfPlayVecEnv(env_id, matches, opponents=opponents, seed=0)
+        single = SelfPlayEnv(env_id, opponents=opponents)
+    except Exception as error:  # noqa: BLE001 - a missing extra must not stop the rest of the bench
+        return ArraySelfPlayRow(env_id, matches, error=f"{type(error).__name__}: {error}")
+    rounds = max(steps // matches, 1)
+    space = arrays.action_space
+    space.seed(0)
+    plan = [np.stack([space.sample() for _ in range(matches)]) for _ in range(rounds)]
+    single_plan = [action for actions in plan for action in actions]
+    arrays.reset()
+    single.reset(seed=0)
+
+    def single_block() -> float:
+        start = time.process_time()
+        for action in single_plan:
+            _, _, terminated, truncated, _ = single.step(action)
+            if terminated or truncated:
+                single.reset()
+        return time.process_time() - start
+
+    def arrays_block() -> float:
+        start = time.process_time()
+        for actions in plan:
+            arrays.step(actions)
+        return time.process_time() - start
+
+    try:
+        single_s, arrays_s = alternate(single_block, arrays_block)
+    finally:
+        single.close()
+        arrays.close()
+    total = rounds * matches
+    return ArraySelfPlayRow(env_id, matches, total / single_s, total / arrays_s)
+
+
+def print_arrays(rows: list[ArraySelfPlayRow], console: Any) -> None:
+    from rich.table import Table
+
+    if not rows:
+        return
+    table = Table(title="Volleyball self-play arrays: many matches as arrays in one process against one match "
+                        "(opponents random + heuristic; alternating blocks, CPU time)")
+    for column in ("game", "matches", "single env-steps/s", "arrays env-steps/s", "arrays/single"):
+        table.add_column(column, justify="left" if column == "game" else "right")
+    for row in rows:
+        if row.error is not None:
+            table.add_row(row.env_id, str(row.matches), f"[red]{row.error}[/red]")
+            continue
+        table.add_row(row.env_id, str(row.matches), f"{row.single:,.0f}", f"{row.arrays:,.0f}", f"{row.ratio:.1f}x")
     console.print(table)

@@ -52,6 +52,10 @@ def _bench(args: argparse.Namespace) -> int:
             text_bench.print_report(text_bench.run(steps=args.steps * 20), common.console())
         parallel = [i for i in games if registry.get(i).parallel]
         game_bench.print_scaling([game_bench.batched_scaling(i, args.steps * 2) for i in parallel], common.console())
+        from palaestra.baselines.games import ARRAY_GAMES
+
+        game_bench.print_arrays([game_bench.selfplay_arrays(i, args.steps * 5) for i in games if i in ARRAY_GAMES],
+                                common.console())
     drone_games = [i for i in games if registry.get(i).family == "drones"]
     if drone_games:
         from palaestra.bench import drones as drone_bench

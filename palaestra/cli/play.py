@@ -1,4 +1,5 @@
-"""``palaestra play``: keyboard play of a game against a scripted level, or of the playroom (recorded)."""
+"""``palaestra play``: keyboard play of a game or a drone match against a scripted level, or of the playroom
+(recorded)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from palaestra.cli import common
 def add_parser(commands: argparse._SubParsersAction) -> None:
     """Add the command's parser to the ``palaestra`` subcommands."""
     play = commands.add_parser("play", help="play an environment with the keyboard in a window")
-    play.add_argument("id", metavar="ID", help="a volleyball game, or palaestra/Playroom-v0 (recorded)")
-    play.add_argument("--opponent", default="strong", help="games: scripted level of the other side (default: strong)")
-    play.add_argument("--side", default="left", help="games: the side you play (default: left)")
-    play.add_argument("--out", help="playroom: folder to record into (default human-play-<time>)")
+    play.add_argument("id", metavar="ID", help="a volleyball game, a drone match, or palaestra/Playroom-v0 (recorded)")
+    play.add_argument("--opponent", help="games: scripted level of the other side (default: strong; drones: bumper)")
+    play.add_argument("--side", help="games: the side you play (default: left; drones: red)")
+    play.add_argument("--out", help="playroom: folder to record into (default human-play-<time>); "
+                      "drone matches: a .mp4 or .gif clip of the window")
     play.add_argument("--seed", type=int, default=0, help="playroom: seed of the first episode (default 0)")
     play.set_defaults(run=_play)
 
@@ -27,16 +29,32 @@ def _play(args: argparse.Namespace) -> int:
         return common.error(error)
     if record.id == "palaestra/Playroom-v0":
         return _play_playroom(record.id, args)
+    if record.family == "drones" and record.opponents is not None:
+        return _play_drones(record.id, args)
     if record.family != "competitive" or record.opponents is None:
         return common.error(f"{record.id}: keyboard play is available for competitive games with scripted opponents")
     from palaestra.competitive.human import play
 
     try:
-        result = play(record.id, opponent=args.opponent, side=args.side)
+        result = play(record.id, opponent=args.opponent or "strong", side=args.side or "left")
     except (KeyError, ValueError, RuntimeError) as error:
         return common.error(error)
     outcome = {1: "won", 0: "drawn", -1: "lost", None: "stopped"}[result["outcome"]]
     common.console().print(f"{record.id}: match {outcome}, score {result['score'][0]}-{result['score'][1]}")
+    return 0
+
+
+def _play_drones(env_id: str, args: argparse.Namespace) -> int:
+    from palaestra.envs.drones.keyboard import play
+
+    try:
+        result = play(env_id, opponent=args.opponent or "bumper", side=args.side or "red", out=args.out)
+    except (ImportError, ValueError, RuntimeError) as error:
+        return common.error(error)
+    outcome = {1: "won", 0: "drawn", -1: "lost", None: "stopped"}[result["outcome"]]
+    clip = f"; clip {result['clip']}" if result["clip"] else ""
+    common.console().print(f"{env_id}: match {outcome}, score {result['score'][0]}-{result['score'][1]}, "
+                           f"{result['touches']} touches by you{clip}", highlight=False, soft_wrap=True)
     return 0
 
 

@@ -46,6 +46,8 @@ class OpponentPool:
         if not self.members:
             raise ValueError("an opponent pool needs at least one member")
         self.weights = dict(weights or {})
+        # Snapshots' ``predict`` by name: it takes a batch of observations too (array cores act in batches).
+        self.batched: dict[str, Callable[[Any], Any]] = {}
 
     def add(self, name: str, spec: PolicySpec, weight: float | None = None) -> None:
         self.members[name] = spec
@@ -59,6 +61,7 @@ class OpponentPool:
         per teammate (see :class:`SidePolicy`).
         """
         name = name or f"snapshot-{sum(n.startswith('snapshot-') for n in self.members)}"
+        self.batched[name] = predict
         self.add(name, lambda env: SidePolicy(env, lambda obs, side: predict(obs), name=name))
         return name
 

@@ -9,11 +9,12 @@ from palaestra.baselines.train import _config_dir, build_model, load_config
 
 # The exclusion rule (palaestra.registry.baseline_exclusion): perturbation presets train on their base task,
 # the free-play Playroom has no reward, PlayroomChain is where a PlayroomLanguage policy is evaluated, the
-# playroom's scenes B-D train the scene-A config on a split's scenes, and the drone family has no learned
-# baselines yet.
+# playroom's scenes B-D train the scene-A config on a split's scenes, and the drone family trains only
+# VolleyBots' two anchors (the hit-to-target drill and 1v1 self-play).
 EXCLUDED = {r.id for r in registry.RECORDS if "perturbed" in r.tags or "scenes" in r.tags or r.family == "drones"} | {
     "palaestra/Playroom-v0", "palaestra/PlayroomChain-v0",
 }
+EXCLUDED -= {"palaestra/DroneHitToTarget-v0", "palaestra/DroneVolleyball1v1-v0"}
 TRAINED = [r.id for r in registry.RECORDS if r.id not in EXCLUDED]
 
 

@@ -90,6 +90,27 @@ class TrackerPolicy(Policy):
             return move + 3  # the same move, with a jump
         return move
 
+    @staticmethod
+    def act_batch(observations: np.ndarray) -> np.ndarray:
+        """:meth:`act` on a batch of observations (one row each, any mix of agents): the same decisions from
+        the same float operations, so each row's action equals ``act`` on that row."""
+        o = np.asarray(observations, dtype=np.float64)
+        n = (o.shape[1] - 6) // 10
+        b = 10 * n
+        xs = o[:, 0:5 * n:5] / POS_SCALE  # the own side's players' x, the agent first
+        x = xs[:, 0]
+        bx, by, bvy = o[:, b] / POS_SCALE, o[:, b + 1] / POS_SCALE, o[:, b + 3] / VEL_SCALE
+        target = np.where(bx > 0.0, -HALF_WIDTH * 1 / 2, bx - 0.6)
+        if n > 1:
+            nearer = (np.abs(xs[:, 1:] - bx[:, None]) < np.abs(x - bx)[:, None]).any(axis=1)
+            rank = (xs < x[:, None]).sum(axis=1)
+            target = np.where(nearer, -HALF_WIDTH * (n - rank) / (n + 1), target)
+        else:
+            nearer = np.zeros(len(o), dtype=np.bool_)
+        move = np.where(target < x - SETTLE, BACK, np.where(target > x + SETTLE, FORWARD, NOOP))
+        jump = ~nearer & ~(bx > 0.0) & (np.abs(bx - x) < 2.0) & (by < 6.0) & (bvy < 0.0)
+        return move + 3 * jump
+
 
 class PlannerPolicy(Policy):
     """Strong level: predicts where the ball comes down, plans its approach by simulating the court's own

@@ -33,7 +33,7 @@ MIRROR = np.array((-1.0, -1.0, 1.0))  # a half turn about z
 RED = (0.85, 0.2, 0.15, 1.0)
 BLUE = (0.15, 0.35, 0.85, 1.0)
 CRASH_HEIGHT = 0.03  # a drone's centre this low is on the floor
-RENDER_SIZE = 240
+RENDER_SIZE = 256  # px of render(): palaestra record's smallest clip
 
 
 class ObsMode(str, Enum):

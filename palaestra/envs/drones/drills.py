@@ -40,17 +40,19 @@ class BackAndForthEnv(DrillEnv):
         self.current = int(self.np_random.integers(2))
         start = self.marks[1 - self.current] + self.np_random.uniform(-0.03, 0.03, size=3)
         self.reached = 0
-        self._distance = float(np.linalg.norm(self.marks[self.current] - start))
+        self._distance = math.dist(self.marks[self.current], start)
         return tuple(start), BALL_AT_REST, (0.0, 0.0, 0.0)
 
     def _judge(self, events: StepEvents):
-        distance = float(np.linalg.norm(self.marks[self.current] - self.state.position[0]))
+        # math.dist, not np.linalg.norm: numpy's norm runs a dot kernel chosen by the CPU (AVX2 or AVX-512), whose
+        # last bit differed between machines and with it this seeded reward's golden fingerprint.
+        distance = math.dist(self.marks[self.current], self.state.position[0])
         reward = self._distance - distance
         if distance < self.REACHED:
             self.reached += 1
             reward += 1.0
             self.current = 1 - self.current
-            distance = float(np.linalg.norm(self.marks[self.current] - self.state.position[0]))
+            distance = math.dist(self.marks[self.current], self.state.position[0])
         self._distance = distance
         return reward, False, self.reached >= self.GOAL
 

@@ -1,4 +1,4 @@
-"""Drone volleyball matches, 1v1 and 3v3, as PettingZoo parallel environments with the full rules.
+"""Drone volleyball matches, 1v1, 3v3 and 6v6, as PettingZoo parallel environments with the full rules.
 
 Sides ``red`` (the half x < 0) and ``blue``; agents ``red_0 .. red_{n-1}``, ``blue_0 ..``. Each point
 restarts from the home positions with the ball above the serving side's server (the winner of the last
@@ -39,21 +39,29 @@ from palaestra.envs.drones.common import (
 )
 from palaestra.envs.drones.rules import PointRecord, Referee
 from palaestra.sim.drones.arena import DroneArena
-from palaestra.sim.drones.court import COURT_1V1, COURT_3V3, SCALE
+from palaestra.sim.drones.court import COURT_1V1, COURT_3V3, COURT_6V6, SCALE
 from palaestra.checks import check_positive_int, reject_unknown_kwargs
 
 SIDES = ("red", "blue")
-# Home positions in a side's own frame, VolleyBots' anchors scaled (1v1: (1.5, 0, 2) m; 3v3: two at the
-# front, (3, +-1.5, 2) m, one at the back, (6, 0, 2) m, who serves).
+# Home positions in a side's own frame (m, before scaling), VolleyBots' anchors: 1v1 (1.5, 0, 2); 3v3 two at
+# the front, (3, +-1.5, 2), one at the back, (6, 0, 2), who serves; 6v6 (Volleyball6v6.yaml) a front row at
+# (3, -3/0/3, 2), two at (6, +-3, 2) and one at the back, (9, 0, 2), listed last here because the last drone
+# of a side serves.
 HOMES = {
     1: ((-1.5, 0.0, 2.0),),
     3: ((-3.0, -1.5, 2.0), (-3.0, 1.5, 2.0), (-6.0, 0.0, 2.0)),
+    6: ((-3.0, -3.0, 2.0), (-3.0, 0.0, 2.0), (-3.0, 3.0, 2.0), (-6.0, -3.0, 2.0), (-6.0, 3.0, 2.0),
+        (-9.0, 0.0, 2.0)),
 }
 # Where the server waits for the serve, own frame: 1v1 at home; 3v3 the back drone steps up to 3 m from
-# the net (the attack line of a 6 m half), from where a Crazyflie's hit carries into the other half.
-SERVES = {1: (-1.5, 0.0, 2.0), 3: (-3.0, 0.0, 2.0)}
-COURTS = {1: COURT_1V1, 3: COURT_3V3}
-IDS = {1: "palaestra/DroneVolleyball1v1-v0", 3: "palaestra/DroneVolleyball3v3-v0"}
+# the net (the attack line of a 6 m half), from where a Crazyflie's hit carries into the other half; 6v6
+# the back drone steps up to the front row's line, into the gap between its left and middle drones (from
+# 4.5 m or more a Crazyflie's serve does not clear the net: measured, it leaves at a third of the speed
+# asked for).
+SERVES = {1: (-1.5, 0.0, 2.0), 3: (-3.0, 0.0, 2.0), 6: (-3.0, -1.5, 2.0)}
+COURTS = {1: COURT_1V1, 3: COURT_3V3, 6: COURT_6V6}
+IDS = {1: "palaestra/DroneVolleyball1v1-v0", 3: "palaestra/DroneVolleyball3v3-v0",
+       6: "palaestra/DroneVolleyball6v6-v0"}
 SERVE_HEIGHT = 0.5  # m above the server
 RALLY_SECONDS = 15.0
 AIRSPACE = 0.5  # m beyond the court lines that a drone may fly
@@ -71,7 +79,7 @@ def features(team_size: int) -> tuple[str, ...]:
 
 
 class DroneVolleyballEnv(CourtRendering, SeededSpaces, ParallelEnv):
-    """Drone volleyball between two sides of ``team_size`` Crazyflies (1 or 3), first to ``points`` points.
+    """Drone volleyball between two sides of ``team_size`` Crazyflies (1, 3 or 6), first to ``points`` points.
 
     Observation (``obs_mode="state"``): float32, in the agent's own side frame (own half x < 0): own state
     and the ball (:data:`~palaestra.envs.drones.common.BASE_FEATURES`), each teammate's and opponent's
@@ -245,7 +253,7 @@ class DroneVolleyballEnv(CourtRendering, SeededSpaces, ParallelEnv):
 
 
 def parallel_env(**kwargs: Any) -> DroneVolleyballEnv:
-    """The native PettingZoo ``ParallelEnv`` of drone volleyball (``team_size`` 1 or 3)."""
+    """The native PettingZoo ``ParallelEnv`` of drone volleyball (``team_size`` 1, 3 or 6)."""
     return DroneVolleyballEnv(**kwargs)
 
 

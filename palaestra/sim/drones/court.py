@@ -1,12 +1,13 @@
 """A drone-volleyball court in PyBullet: floor, net, court lines, a table-tennis ball and quadrotors.
 
-Proportions follow VolleyBots (Xu et al. 2025, arXiv 2502.01932; its task configs ``Volleyball1v1.yaml``
-and ``Volleyball3v3.yaml``): a 1v1 court of 6 m x 3 m, a 3v3 court of 12 m x 6 m, the net's top at
-2.43 m, a ball of radius 0.1 m, for Iris drones about 0.6 m across. Here the drone is a Crazyflie 2.x,
-0.12 m across its guards, so every length is scaled by 1/5 and the court stays ten drone widths long:
-1v1 1.2 m x 0.6 m, 3v3 2.4 m x 1.2 m, net 0.486 m high. Gravity does not scale, so rallies are faster than
-VolleyBots' by sqrt(5). At that size the ball is a table-tennis ball (ITTF: 40 mm, 2.7 g), and it gets
-air drag: Cd = 0.5 for a smooth sphere, air at 1.2 kg/m^3 (terminal speed about 8.5 m/s).
+Proportions follow VolleyBots (Xu et al. 2025, arXiv 2502.01932; its task configs ``Volleyball1v1.yaml``,
+``Volleyball3v3.yaml`` and ``Volleyball6v6.yaml``): a 1v1 court of 6 m x 3 m, a 3v3 court of 12 m x 6 m, a
+6v6 court of 18 m x 9 m (indoor volleyball's), the net's top at 2.43 m, a ball of radius 0.1 m, for Iris
+drones about 0.6 m across. Here the drone is a Crazyflie 2.x, 0.12 m across its guards, so every length is
+scaled by 1/5 and the 1v1 court stays ten drone widths long: 1v1 1.2 m x 0.6 m, 3v3 2.4 m x 1.2 m, 6v6
+3.6 m x 1.8 m, net 0.486 m high. Gravity does not scale, so rallies are faster than VolleyBots' by sqrt(5).
+At that size the ball is a table-tennis ball (ITTF: 40 mm, 2.7 g), and it gets air drag: Cd = 0.5 for a
+smooth sphere, air at 1.2 kg/m^3 (terminal speed about 8.5 m/s).
 
 Where this court differs from VolleyBots': the net is a wall from the floor up to its top edge (the ball
 can only cross over it and drones cannot pass under it), and there are no antennas.
@@ -53,6 +54,8 @@ class CourtSpec:
 
 COURT_1V1 = CourtSpec(length=6.0 * SCALE, width=3.0 * SCALE)
 COURT_3V3 = CourtSpec(length=12.0 * SCALE, width=6.0 * SCALE)
+# VolleyBots' Volleyball6v6.yaml: an indoor volleyball court, 18 m x 9 m.
+COURT_6V6 = CourtSpec(length=18.0 * SCALE, width=9.0 * SCALE)
 
 
 @dataclass(frozen=True)
