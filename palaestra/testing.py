@@ -61,6 +61,20 @@ def rollout_fingerprint(env_id: str, steps: int = 20, seed: int = 0, **kwargs: A
         env.close()
 
 
+def seeded_rollout(env: Any, seed: int, steps: int) -> list[Any]:
+    """The reset observation, then ``(obs, reward, terminated, truncated)`` of up to ``steps`` steps of actions
+    sampled from the action space seeded with ``seed``: the same list, bit for bit, for the same seed."""
+    env.action_space.seed(seed)
+    obs, _ = env.reset(seed=seed)
+    trace: list[Any] = [obs]
+    for _ in range(steps):
+        obs, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+        trace.append((obs, reward, terminated, truncated))
+        if terminated or truncated:
+            break
+    return trace
+
+
 def strip_make_wrappers(env: Any) -> Any:
     """The environment under gym.make's own wrappers (time limit, order enforcing, passive checker).
 
@@ -122,23 +136,12 @@ def _task_checks(record: Any, seed: int, steps: int, kwargs: dict[str, Any]) -> 
         finally:
             env.close()
 
-    def rollout(env: Any, episode_seed: int) -> list[Any]:
-        env.action_space.seed(episode_seed)
-        obs, info = env.reset(seed=episode_seed)
-        trace: list[Any] = [obs]
-        for _ in range(steps):
-            obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
-            trace.append((obs, reward, terminated, truncated))
-            if terminated or truncated:
-                break
-        return trace
-
     def determinism() -> None:
         first, second = made(), made()
         try:
-            expected = rollout(first, seed)
-            rollout(second, seed + 1)  # an unrelated episode first: reset must leave nothing behind
-            if not data_equivalence(expected, rollout(second, seed), exact=True):
+            expected = seeded_rollout(first, seed, steps)
+            seeded_rollout(second, seed + 1, steps)  # an unrelated episode first: reset must leave nothing behind
+            if not data_equivalence(expected, seeded_rollout(second, seed, steps), exact=True):
                 raise AssertionError(f"reset(seed={seed}) and the same seeded actions gave a different trajectory")
         finally:
             first.close()

@@ -59,6 +59,14 @@ class RecordingClient(bullet_client.BulletClient):
         self._creations = 0
         self.state_ids: dict[int, int] = {}
         super().__init__(connection_mode=connection_mode)
+        # A fresh world with Bullet's simple broadphase instead of its default dynamic AABB tree, before anything
+        # is built (so unrecorded; every copy runs this too). The tree keeps bookkeeping that no saved state
+        # holds and that restoreState leaves as it is: fattened leaf bounds and a cursor that removes separated
+        # pairs a few at a time, so how long a pair (and its contact manifold) outlives its overlap depended on
+        # earlier episodes, and a restored world diverged from a fresh one after a few hundred steps. The simple
+        # broadphase keeps exactly the pairs whose bounds overlap now; with the few dozen bodies of a scene its
+        # all-pairs test costs less than a substep's noise.
+        super().__getattr__("resetSimulation")(p.RESET_USE_SIMPLE_BROADPHASE)
 
     def __del__(self) -> None:
         if "_client" in self.__dict__:  # a refused connection (a second GUI) never got a client to disconnect

@@ -122,6 +122,7 @@ class World:
         self.light_visuals = light_visuals and mode == "direct"
         self._closed = False
         self._snapshot: int | None = None
+        self._bodies: list[int] = []
         c = self.client
         c.setAdditionalSearchPath(pybullet_data.getDataPath())
         if mode == "gui":
@@ -220,11 +221,29 @@ class World:
         if self._snapshot is not None:
             self.client.removeState(self._snapshot)
         self._snapshot = self.client.saveState()
+        c = self.client
+        self._bodies = [c.getBodyUniqueId(i) for i in range(c.getNumBodies())]
 
     def restore(self) -> None:
+        """Return to the saved state, leaving nothing of the episode before: same seed, same trajectory."""
         if self._snapshot is None:
             raise RuntimeError("World.restore() called before World.save()")
+        self._forget_contacts()
         self.client.restoreState(stateId=self._snapshot)
+
+    def _forget_contacts(self) -> None:
+        """Drop every collision pair with its narrow-phase state, so that the restore rebuilds them all.
+
+        ``restoreState`` writes back one contact manifold per pair and keeps the rest of the pair's state: a
+        compound shape (drawer, door, lever) has a manifold per child box, and those kept the previous
+        episode's contact points (with friction anchors, points at a positive distance are never replaced).
+        Any collision-filter change re-creates a body's broadphase entries and frees their pairs; a rule that
+        lets a body's base collide with itself changes nothing else (a body is never paired with itself), and
+        with the simple broadphase the entries keep their ids, so the saved manifolds still find their pairs.
+        """
+        c = self.client
+        for body in self._bodies:
+            c.setCollisionFilterPair(body, body, -1, -1, 1)
 
     # -- camera ---------------------------------------------------------------------------------
     def render(self, camera: CameraConfig = CameraConfig(), **light: Any) -> np.ndarray:
