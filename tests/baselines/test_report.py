@@ -111,3 +111,13 @@ def test_models_take_the_latest_checkpoint_of_an_unfinished_seed_and_refuse_past
     with pytest.raises(ValueError, match=r"over the 0.001 MB limit \(largest: .*checkpoint_10000.pt"):
         copy_models(runs, results, tmp_path / "other", limit_mb=0.001)
     assert not (tmp_path / "other").exists()  # nothing copied when over the limit
+
+
+def test_no_normalised_score_when_the_expert_is_not_clearly_better_than_random(tmp_path):
+    from palaestra.baselines.report import collect
+
+    _run(tmp_path, "Reach", [0.5, 0.6], reference=(0.36, 0.40))  # a gap inside evaluation noise
+    _run(tmp_path, "Push", [0.5, 0.6], env_id="palaestra/Push-v0", reference=(0.48, 0.42))  # expert below random
+    _run(tmp_path, "Slide", [0.5, 0.6], env_id="palaestra/Slide-v0", reference=(0.0, 0.8))
+    normalised = {r.folder: r.normalised for r in collect(tmp_path)}
+    assert normalised["Reach"] is None and normalised["Push"] is None and normalised["Slide"] is not None
