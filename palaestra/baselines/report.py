@@ -9,6 +9,12 @@ demonstrations, are reported apart. Every trainable ID gets a row, marked when i
 learning curves per run folder (mean over seeds, range shaded) goes to ``--plots``. With ``--models``, the
 final model of each run folder's median seed (by its headline score) is copied there with its ``config.yaml``,
 25 MB in all at most, so that a reader can check a figure with ``palaestra evaluate`` without training.
+
+Several RUNS folders may be given (``palaestra report runs docs/results/runs``): a run folder found in more than
+one is taken from the one whose seeds reach the most evaluated steps, ties to the folder given first. ``--archive
+DIR`` keeps the light part of every run read (``reference.json`` and each seed's ``config.yaml`` and
+``curve.csv``, a few kB) in ``DIR``, so that the page can be regenerated after the run folders themselves
+(checkpoints, replay buffers) are gone; a run kept only in the archive keeps the model already copied for it.
 """
 
 from __future__ import annotations
@@ -132,10 +138,49 @@ class Result:
     headline: bool  # the metric that enters the aggregate: success, or the score against the strongest level
 
 
-def collect(runs: Path) -> list[Result]:
-    """Every run folder under ``runs`` as results, one per metric."""
+ARCHIVED = ("reference.json", "seed_*/config.yaml", "seed_*/curve.csv")  # what --archive keeps of a run
+
+
+def run_folders(runs: Path | list[Path]) -> dict[str, Path]:
+    """Each run's folder by name over one or more RUNS folders: where a name is found in several, the folder
+    whose seeds reach the most evaluated steps, ties to the earlier RUNS folder."""
+    chosen: dict[str, tuple[float, Path]] = {}
+    for root in [runs] if isinstance(runs, Path) else runs:
+        if not root.is_dir():
+            raise FileNotFoundError(f"{root}: no such runs folder")
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and any(p.glob("seed_*/curve.csv"))):
+            steps = float(read(folder).timesteps[-1])
+            if folder.name not in chosen or steps > chosen[folder.name][0]:
+                chosen[folder.name] = (steps, folder)
+    return {name: folder for name, (_, folder) in sorted(chosen.items())}
+
+
+def archive(folders: dict[str, Path], target: Path) -> list[Path]:
+    """Keep the light part of each run (:data:`ARCHIVED`) in ``target/<name>``, replacing an older copy there;
+    a run already read from ``target`` is left as it is. Returns the folders written."""
+    written = []
+    for name, folder in folders.items():
+        destination = target / name
+        if destination.resolve() == folder.resolve():
+            continue
+        files = [p for pattern in ARCHIVED for p in sorted(folder.glob(pattern))]
+        staging = target / f".{name}.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        for path in files:
+            copy = staging / path.relative_to(folder)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+        if destination.exists():  # replaced only once the new copy is complete
+            shutil.rmtree(destination)
+        staging.rename(destination)
+        written.append(destination)
+    return written
+
+
+def collect(runs: Path | dict[str, Path]) -> list[Result]:
+    """Every run folder under ``runs`` (or the folders of :func:`run_folders`) as results, one per metric."""
     results = []
-    for folder in sorted(p for p in runs.iterdir() if p.is_dir() and any(p.glob("seed_*/curve.csv"))):
+    for folder in (runs if isinstance(runs, dict) else run_folders(runs)).values():
         config = _config(folder)
         reference = _reference(folder)
         names = metrics(folder)
@@ -210,16 +255,25 @@ def final_model(seed_folder: Path) -> Path:
     return checkpoints[-1]
 
 
-def copy_models(runs: Path, results: list[Result], out: Path, limit_mb: float = MODELS_LIMIT_MB) -> list[Checkable]:
+def copy_models(runs: Path | dict[str, Path], results: list[Result], out: Path,
+                limit_mb: float = MODELS_LIMIT_MB) -> list[Checkable]:
     """Copy each run folder's median-seed model (with its config.yaml) to ``out/<folder>/``.
 
-    Nothing is copied when the models together would exceed ``limit_mb``: a ``ValueError`` names the largest.
+    A run kept only as an archive (curves, no checkpoint) keeps the model already in ``out/<folder>/``, copied
+    when its run folder still existed; with neither, a ``FileNotFoundError`` names the seed folder. Nothing is
+    copied when the models together would exceed ``limit_mb``: a ``ValueError`` names the largest.
     """
+    folders = runs if isinstance(runs, dict) else run_folders(runs)
     chosen = []
     for result in (r for r in results if r.headline):
-        seeds = read(runs / result.folder, result.metric).seeds
+        seeds = read(folders[result.folder], result.metric).seeds
         seed = median_seed(result, seeds)
-        source = final_model(runs / result.folder / f"seed_{seed}")
+        seed_folder = folders[result.folder] / f"seed_{seed}"
+        kept = out / result.folder / "model.pt"
+        if not any(seed_folder.glob("*.pt")) and kept.is_file():
+            source = kept
+        else:
+            source = final_model(seed_folder)
         score = float(result.finals[seeds.index(seed)])
         chosen.append((result, seed, score, source, source.stat().st_size / 2**20))
     total = sum(c[-1] for c in chosen)
@@ -231,8 +285,9 @@ def copy_models(runs: Path, results: list[Result], out: Path, limit_mb: float = 
     for result, seed, score, source, megabytes in chosen:
         target = out / result.folder
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target / "model.pt")
-        shutil.copyfile(source.parent / "config.yaml", target / "config.yaml")
+        if source != target / "model.pt":
+            shutil.copyfile(source, target / "model.pt")
+            shutil.copyfile(source.parent / "config.yaml", target / "config.yaml")
         copied.append(Checkable(result.folder, result.env_id, seed, score, result.metric, result.steps,
                                 target / "model.pt", megabytes))
     return copied
@@ -257,7 +312,8 @@ def markdown(results: list[Result], runs_label: str, plots: str | None,
     from palaestra import registry
 
     lines = ["# Reference results", "", f"Generated by `palaestra report {runs_label} --out docs/results.md` from the "
-             "run folders of `palaestra train`; do not edit by hand.", *PROTOCOL.splitlines(), ""]
+             "run folders of `palaestra train`", "(or the curves and references an archive keeps of them); do not "
+             "edit by hand.", *PROTOCOL.splitlines(), ""]
     trainable = [r for r in registry.RECORDS if r.baseline is not None]
     for track, title in TRACK_TITLES.items():
         rows = [r for r in results if r.track == track]
@@ -299,33 +355,43 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("runs", type=Path, help="the --out folder of palaestra train (holds one folder per task)")
+    parser.add_argument("runs", type=Path, nargs="+",
+                        help="the --out folder of palaestra train (holds one folder per task); with several, a run "
+                             "found in more than one is taken where it reaches the most steps, ties to the first")
     parser.add_argument("--out", type=Path, default=None, help="write the page here (default: print it)")
     parser.add_argument("--plots", type=Path, default=None,
                         help="where the PNGs go (default: results/ beside --out; none when printing)")
     parser.add_argument("--models", type=Path, default=None,
                         help=f"copy each run's median-seed final model here (at most {MODELS_LIMIT_MB:g} MB in all)")
+    parser.add_argument("--archive", type=Path, default=None,
+                        help="keep each run's curves, configs and references (a few kB) here, so the page can be "
+                             "regenerated once the run folders are gone; give it as a RUNS folder too to read them")
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.runs.is_dir():
-        raise FileNotFoundError(f"{args.runs}: no such runs folder")
-    results = collect(args.runs)
+    archive_dir = args.archive
+    roots = [r for r in args.runs if not (archive_dir and r.resolve() == archive_dir.resolve()
+                                          and not r.exists())]  # a first --archive may not exist yet
+    folders = run_folders(roots)
+    results = collect(folders)
     plots = args.plots or (args.out.parent / "results" if args.out else None)
     if plots is not None:
         plots.mkdir(parents=True, exist_ok=True)
-        for folder in sorted({r.folder for r in results}):
-            plot([read(args.runs / folder, m) for m in metrics(args.runs / folder)], plots / f"{folder}.png")
+        for name, folder in folders.items():
+            plot([read(folder, m) for m in metrics(folder)], plots / f"{name}.png")
     link = None
     if plots is not None:
         inside = args.out is not None and plots.is_relative_to(args.out.parent)
         link = str(plots.relative_to(args.out.parent)) if inside else str(plots)
     models = None
     if args.models is not None:
-        copied = copy_models(args.runs, results, args.models)
+        copied = copy_models(folders, results, args.models)
         where = args.models.resolve()
         models = (copied, str(where.relative_to(Path.cwd())) if where.is_relative_to(Path.cwd()) else str(where))
-    page = markdown(results, str(args.runs), link, models)
+    if archive_dir is not None:
+        archive(folders, archive_dir)
+    label = " ".join(str(r) for r in args.runs) + (f" --archive {archive_dir}" if archive_dir else "")
+    page = markdown(results, label, link, models)
     if args.out:
         from palaestra.baselines.checkpoint import atomic_write
 

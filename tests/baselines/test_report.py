@@ -121,3 +121,48 @@ def test_no_normalised_score_when_the_expert_is_not_clearly_better_than_random(t
     _run(tmp_path, "Slide", [0.5, 0.6], env_id="palaestra/Slide-v0", reference=(0.0, 0.8))
     normalised = {r.folder: r.normalised for r in collect(tmp_path)}
     assert normalised["Reach"] is None and normalised["Push"] is None and normalised["Slide"] is not None
+
+
+def test_an_archive_keeps_the_curves_so_the_page_survives_the_run_folders(tmp_path, monkeypatch):
+    """Run folders (checkpoints, replay buffers) do not outlive a machine; the archive's few kB of curves and
+    references do, and the model copied earlier stays listed. A run in both places is read where it went furthest."""
+    monkeypatch.chdir(tmp_path)
+    _run(tmp_path / "runs", "Reach", [0.9, 0.3, 0.6])
+    for seed in range(3):
+        (tmp_path / "runs" / "Reach" / f"seed_{seed}" / "model.pt").write_bytes(f"seed {seed}".encode())
+    command = ["report", "runs", "archive", "--archive", "archive", "--out", "docs/results.md",
+               "--models", "docs/results/models"]
+    assert cli(command) == 0  # the archive does not exist yet: created
+    first = (tmp_path / "docs" / "results.md").read_text()
+    kept = sorted(str(p.relative_to(tmp_path / "archive")) for p in (tmp_path / "archive").rglob("*") if p.is_file())
+    assert kept == ["Reach/reference.json"] + [f"Reach/seed_{s}/{f}" for s in range(3) for f in ("config.yaml",
+                                                                                                  "curve.csv")]
+    import shutil
+
+    shutil.rmtree(tmp_path / "runs")  # the machine is gone
+    (tmp_path / "runs").mkdir()
+    _run(tmp_path / "runs", "Push", [0.2, 0.4, 0.3], env_id="palaestra/Push-v0")  # a new run on the next one
+    (tmp_path / "runs" / "Push" / "seed_2" / "model.pt").write_bytes(b"push")
+    assert cli(command) == 0
+    second = (tmp_path / "docs" / "results.md").read_text()
+    assert first.split("| Reach |")[1].splitlines()[0] in second  # Reach's row is unchanged
+    assert "| Reach | 2 | 0.60 | success_rate |" in second and "| Push | 2 | 0.30 |" in second
+    assert (tmp_path / "docs" / "results" / "models" / "Reach" / "model.pt").read_bytes() == b"seed 2"
+    assert (tmp_path / "archive" / "Push" / "seed_2" / "curve.csv").is_file()
+    # A shorter rerun does not replace the archived run that went further; a longer one does.
+    _run(tmp_path / "runs", "Reach", [0.1])
+    (tmp_path / "runs" / "Reach" / "seed_0" / "curve.csv").write_text("timesteps,success_rate\n1000,0.1\n")
+    from palaestra.baselines.report import run_folders
+
+    assert run_folders([tmp_path / "runs", tmp_path / "archive"])["Reach"] == tmp_path / "archive" / "Reach"
+    (tmp_path / "runs" / "Reach" / "seed_0" / "curve.csv").write_text("timesteps,success_rate\n1000,0.1\n9000,0.2\n")
+    assert run_folders([tmp_path / "runs", tmp_path / "archive"])["Reach"] == tmp_path / "runs" / "Reach"
+
+
+def test_an_archived_run_without_its_model_is_refused_naming_the_seed_folder(tmp_path):
+    from palaestra.baselines.report import collect, copy_models
+
+    _run(tmp_path / "archive", "Reach", [0.5, 0.7, 0.6])
+    results = collect(tmp_path / "archive")
+    with pytest.raises(FileNotFoundError, match="seed_2"):
+        copy_models(tmp_path / "archive", results, tmp_path / "models")
