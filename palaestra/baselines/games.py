@@ -40,9 +40,9 @@ def check_config(config: TrainConfig) -> None:
     if config.vectorised and record.id not in ARRAY_GAMES:
         raise ValueError(f"{record.id}: vectorised: true needs an array core; games with one: {list(ARRAY_GAMES)}")
     if not record.multi_agent:
-        if config.opponents or config.snapshot_every or config.selfplay_kwargs:
-            raise ValueError(f"{env_id}: opponents, snapshot_every and selfplay_kwargs are for competitive games;"
-                             " it is a single-agent task")
+        if config.opponents or config.snapshot_every or config.selfplay_kwargs or config.opponent_weights:
+            raise ValueError(f"{env_id}: opponents, opponent_weights, snapshot_every and selfplay_kwargs are for"
+                             " competitive games; it is a single-agent task")
         return
     levels = list(opponent_table(env_id))
     unknown = [name for name in config.opponents if name not in levels]
@@ -51,6 +51,13 @@ def check_config(config: TrainConfig) -> None:
                          f" got {list(config.opponents)}")
     if config.snapshot_every < 0:
         raise ValueError(f"{env_id}: snapshot_every must be >= 0 (0: no snapshots of the learner)")
+    weighable = list(config.opponents) + (["snapshots"] if config.snapshot_every else [])
+    for name, weight in config.opponent_weights.items():
+        if name not in weighable:
+            raise ValueError(f"{env_id}: opponent_weights names {name!r}; expected one of {weighable} (the config's"
+                             " opponents, and snapshots when snapshot_every > 0)")
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight < float("inf"):
+            raise ValueError(f"{env_id}: opponent_weights[{name!r}] must be a positive number, got {weight!r}")
     options = selfplay_options()
     extra = sorted(set(config.selfplay_kwargs) - set(options))
     if extra:

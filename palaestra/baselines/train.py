@@ -57,6 +57,9 @@ class TrainConfig:
     eval_episodes: int = 20
     opponents: tuple[str, ...] = ()  # games: the self-play pool's scripted levels, weakest first
     snapshot_every: int = 0  # games: add a frozen copy of the learner to the pool this often (0: never)
+    # games: how often each level is met (relative weights, 1 when absent); "snapshots" is the weight all snapshots
+    # share, so the scripted levels keep their share however many snapshots the pool gathers
+    opponent_weights: Mapping[str, float] = field(default_factory=dict)
     selfplay_kwargs: Mapping[str, Any] = field(default_factory=dict)  # games: SelfPlayEnv options (illegal_action)
     vectorised: bool = False  # volleyball games: all n_envs matches in one array core (baselines/volley_vec.py)
     demo_episodes: int = 0  # scripted-expert episodes: in the replay buffer (sac, tqc) or cloned first (ppo)
@@ -267,7 +270,9 @@ def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = Fals
     if config.is_game:
         from palaestra.wrappers.selfplay import OpponentPool
 
-        pool = OpponentPool(list(config.opponents))
+        weights = {k: float(v) for k, v in config.opponent_weights.items() if k != "snapshots"}
+        pool = OpponentPool(list(config.opponents), weights=weights,
+                            snapshot_share=config.opponent_weights.get("snapshots"))
     if resuming:
         model, rows, snapshots = _resume(config, seed, run_dir, pool)
     else:

@@ -35,17 +35,22 @@ class OpponentPool:
     """The opponents a learner meets: named policy specs, sampled per episode (uniformly, or by ``weights``).
 
     Members are level names of the game's scripted opponents, :class:`Policy` factories, or frozen
-    snapshots added during training with :meth:`add_snapshot`.
+    snapshots added during training with :meth:`add_snapshot`. With ``snapshot_share``, the snapshots together
+    weigh that much (each ``snapshot_share / count``), so the other members keep their share of the matches
+    however many snapshots accumulate; without it each snapshot weighs 1 like an unweighted member.
     """
 
     def __init__(self, members: Mapping[str, PolicySpec] | Sequence[str] = ("random",),
-                 weights: Mapping[str, float] | None = None) -> None:
+                 weights: Mapping[str, float] | None = None, snapshot_share: float | None = None) -> None:
         self.members: dict[str, PolicySpec] = (
             dict(members) if isinstance(members, Mapping) else {name: name for name in members}
         )
         if not self.members:
             raise ValueError("an opponent pool needs at least one member")
         self.weights = dict(weights or {})
+        if snapshot_share is not None and not snapshot_share > 0:
+            raise ValueError(f"an opponent pool's snapshot_share must be positive, got {snapshot_share}")
+        self.snapshot_share = snapshot_share
         # Snapshots' ``predict`` by name: it takes a batch of observations too (array cores act in batches).
         self.batched: dict[str, Callable[[Any], Any]] = {}
 
@@ -63,6 +68,9 @@ class OpponentPool:
         name = name or f"snapshot-{sum(n.startswith('snapshot-') for n in self.members)}"
         self.batched[name] = predict
         self.add(name, lambda env: SidePolicy(env, lambda obs, side: predict(obs), name=name))
+        if self.snapshot_share is not None:
+            for snapshot in self.batched:
+                self.weights[snapshot] = self.snapshot_share / len(self.batched)
         return name
 
     def sample(self, rng: np.random.Generator) -> str:

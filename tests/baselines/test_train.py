@@ -21,6 +21,19 @@ def test_registered_configs_load_and_bad_keys_are_named(tmp_path):
         load_config("palaestra/Playroom-v0")
 
 
+def test_opponent_weights_name_the_pool_s_levels_or_snapshots():
+    config = load_config("palaestra/TicTacToe-v0", opponent_weights={"perfect": 2, "snapshots": 3})
+    assert config.opponent_weights["snapshots"] == 3
+    with pytest.raises(ValueError, match=r"TicTacToe-v0: opponent_weights names 'strong'; expected one of"):
+        load_config("palaestra/TicTacToe-v0", opponent_weights={"strong": 1})
+    with pytest.raises(ValueError, match=r"opponent_weights\['random'\] must be a positive number, got -1"):
+        load_config("palaestra/TicTacToe-v0", opponent_weights={"random": -1})
+    with pytest.raises(ValueError, match=r"expected one of .*'perfect'\]"):  # no snapshots: none to weigh
+        load_config("palaestra/TicTacToe-v0", snapshot_every=0, opponent_weights={"snapshots": 1})
+    with pytest.raises(ValueError, match="Reach-v0: opponents, opponent_weights"):
+        load_config("palaestra/Reach-v0", opponent_weights={"random": 1})
+
+
 def test_a_tiny_her_run_writes_curve_checkpoints_and_a_loadable_model(tmp_path, capsys):
     config = load_config(
         "palaestra/Reach-v0", timesteps=200, eval_every=100, eval_episodes=2,

@@ -48,6 +48,23 @@ def test_weights_and_snapshots(high_card, constant):
     assert terminated and info["outcome"] == 0  # a snapshot playing 2 draws every round with the learner
 
 
+def test_snapshots_share_their_weight_so_the_levels_keep_their_share(constant):
+    pool = OpponentPool({"one": constant(1), "two": constant(2)}, weights={"two": 3.0}, snapshot_share=4.0)
+    for _ in range(8):
+        pool.add_snapshot(lambda obs: 0)
+    assert pool.weights["snapshot-7"] == pytest.approx(0.5) and pool.weights["two"] == 3.0
+    rng = np.random.default_rng(0)
+    draws = [pool.sample(rng) for _ in range(4000)]
+    shares = {name: draws.count(name) / len(draws) for name in ("one", "two")}
+    assert shares["one"] == pytest.approx(1 / 8, abs=0.03) and shares["two"] == pytest.approx(3 / 8, abs=0.03)
+    unweighted = OpponentPool({"one": constant(1)})
+    for _ in range(9):
+        unweighted.add_snapshot(lambda obs: 0)
+    assert sum(unweighted.sample(rng) == "one" for _ in range(1000)) < 200  # one of ten members
+    with pytest.raises(ValueError, match="snapshot_share must be positive"):
+        OpponentPool(["random"], snapshot_share=0.0)
+
+
 def test_a_snapshot_plays_a_whole_team_from_its_joined_observation():
     seen = []
 
