@@ -34,10 +34,22 @@ class ModelFileError(ValueError):
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` for a temporary file beside ``path``, then rename it to ``path``."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    """Call ``write(tmp)`` for a temporary file beside ``path``, then rename it to ``path``.
+
+    The temporary name is unique to the call, so processes writing the same file at once (seeds sharing a
+    task folder's ``reference.json``) each rename a whole file of their own; the last rename wins.
+    """
+    import tempfile
+
+    path = Path(path)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def save(payload: Mapping[str, Any], path: Path) -> None:

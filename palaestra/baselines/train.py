@@ -543,10 +543,11 @@ def train_seeds(config: TrainConfig, out: str | Path, backend: str = "process", 
     in this process, whose affinity is restored afterwards) and each shows a progress bar when ``progress``.
     """
     from palaestra.baselines.backends import run_all
-    from palaestra.baselines.runs import check_run, cores
+    from palaestra.baselines.runs import check_run, cores, write_reference
 
     for seed in config.seeds:  # refuse before anything starts
         check_run(config, out, seed, resume)
+    write_reference(config, out)  # once, before the seeds start (each would compute the same figures)
     available = cores()
     pin = backend == "process"
     jobs = [(config, seed, str(out), progress, resume, available[i % len(available)] if pin else None, i)

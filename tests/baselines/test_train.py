@@ -68,3 +68,32 @@ def test_tiny_self_play_runs_for_a_team_learner_and_a_game_with_illegal_moves(en
     scores = {k: v for k, v in rows[0].items() if k != "timesteps"}
     assert list(scores) == [f"score_vs_{level}" for level in config.opponents]
     assert all(0.0 <= v <= 1.0 for v in scores.values())
+
+
+def test_writers_of_one_file_at_once_each_rename_a_whole_file(tmp_path):
+    # Seeds sharing a task folder wrote reference.json through one temporary name: one seed renamed it away
+    # under the other, which died with FileNotFoundError (a LiarsDice and a FarmRaidGuard seed were lost so).
+    import threading
+    import time
+
+    from palaestra.baselines.checkpoint import atomic_write
+
+    target, errors = tmp_path / "reference.json", []
+
+    def write(text):
+        def slow(tmp):
+            tmp.write_text(text)
+            time.sleep(0.05)  # every writer holds its temporary file while the others write theirs
+
+        try:
+            atomic_write(target, slow)
+        except OSError as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(f"writer {i}",)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and target.read_text().startswith("writer ")
+    assert [p.name for p in tmp_path.iterdir()] == ["reference.json"]  # no temporary file left behind
