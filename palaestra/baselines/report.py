@@ -195,6 +195,8 @@ def collect(runs: Path | dict[str, Path]) -> list[Result]:
             method = f"{config.library} {config.algo.upper()}" + (" + HER" if config.her is not None else "")
             if config.track == "demos":
                 method += f", {config.demo_episodes} demos"
+            if config.split:
+                method += f", scenes {config.split}"
             results.append(Result(folder.name, config.env_id, config.track, method, metric,
                                   int(curves.timesteps[-1]), config.timesteps, curves.final, score, normalised,
                                   normalised_finals, ref,

@@ -121,9 +121,9 @@ def _task_references(config: TrainConfig, seeds: range) -> dict[str, dict[str, A
     env.close()
     space.seed(0)
     kwargs = dict(config.env_kwargs)
-    random = evaluate(lambda obs: space.sample(), config.env_id, seeds=seeds, env_kwargs=kwargs).success_rate
-    expert = evaluate(registry.get(config.env_id).load_expert(), config.env_id, seeds=seeds,
-                      env_kwargs=kwargs).success_rate
+    where = config.evaluation_id
+    random = evaluate(lambda obs: space.sample(), where, seeds=seeds, env_kwargs=kwargs).success_rate
+    expert = evaluate(registry.get(where).load_expert(), where, seeds=seeds, env_kwargs=kwargs).success_rate
     return {"success_rate": {"random": random, "expert": expert, "expert_name": "scripted expert"}}
 
 

@@ -65,6 +65,7 @@ class TrainConfig:
     demo_episodes: int = 0  # scripted-expert episodes: in the replay buffer (sac, tqc) or cloned first (ppo)
     demo_epochs: int = 20  # ppo with demo_episodes: passes of behaviour cloning over the demonstrations
     demo_ratio: float = 0.5  # sac, tqc with demo_episodes: the share of every batch drawn from the demonstrations
+    split: str | None = None  # playroom IDs: a CALVIN-like split ("ABC->D"): train in its scenes, evaluate in its last
 
     def __post_init__(self) -> None:
         if self.library not in ALGORITHMS:
@@ -90,9 +91,25 @@ class TrainConfig:
             raise ValueError(f"{self.env_id}: demo_episodes must be >= 0 and demo_epochs positive")
         if self.demo_episodes and self.is_game:
             raise ValueError(f"{self.env_id}: demo_episodes needs a scripted expert; games have opponents instead")
+        if self.split is not None:
+            from palaestra.envs.play.splits import split, split_base_ids
+
+            split(self.split)
+            if self.env_id not in split_base_ids():
+                raise ValueError(f"{self.env_id}: split {self.split!r} needs a scene-A playroom ID, one of "
+                                 f"{list(split_base_ids())}")
         from palaestra.baselines.games import check_config
 
         check_config(self)
+
+    @property
+    def evaluation_id(self) -> str:
+        """The ID evaluations run in: ``env_id``, or with a split its evaluation scene's variant."""
+        if self.split is None:
+            return self.env_id
+        from palaestra.envs.play.splits import split
+
+        return split(self.split).eval_id(self.env_id)
 
     @property
     def is_game(self) -> bool:
@@ -175,6 +192,10 @@ def make_env(config: TrainConfig, seed: int, pool: Any = None):
 
         pool = pool if pool is not None else list(config.opponents)
         return SelfPlayEnv(config.env_id, opponents=pool, env_kwargs=config.env_kwargs, **config.selfplay_kwargs)
+    if config.split is not None:
+        from palaestra.envs.play.splits import SplitEnv
+
+        return SplitEnv(config.env_id, config.split, **config.env_kwargs)
     import palaestra
 
     return palaestra.make(config.env_id, **config.env_kwargs)
@@ -234,7 +255,7 @@ def evaluate_model(model: Any, config: TrainConfig, episodes: int | None = None)
         return scores(model, config, seeds)
     from palaestra.evaluation import evaluate
 
-    result = evaluate(lambda obs: model.predict(obs, deterministic=True)[0], config.env_id, seeds=seeds,
+    result = evaluate(lambda obs: model.predict(obs, deterministic=True)[0], config.evaluation_id, seeds=seeds,
                       env_kwargs=dict(config.env_kwargs))
     return {"success_rate": result.success_rate, "ci_low": result.ci_low, "ci_high": result.ci_high,
             "mean_return": result.mean_return}
@@ -392,9 +413,11 @@ def expert_transitions(config: TrainConfig, episodes: int) -> Iterator[tuple[Any
     env = make_env(config, 0)
     space = env.action_space
     try:
-        act = expert(env)
+        scenes = getattr(env, "envs", None)  # a split's SplitEnv: an expert per scene's env
+        acts = [expert(e) for e in scenes] if scenes else [expert(env)]
         for seed in range(DEMO_SEED_BASE, DEMO_SEED_BASE + episodes):
             obs, _ = env.reset(seed=seed)
+            act = acts[env.current] if scenes else acts[0]
             act.reset()
             done = False
             while not done:

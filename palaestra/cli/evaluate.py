@@ -49,12 +49,16 @@ def _evaluate(args: argparse.Namespace) -> int:
         model, config = load_model(args.model, unsafe_pickle=args.unsafe_pickle)
     except (registry.UnknownEnvironmentError, OSError, ModuleNotFoundError, ValueError) as error:
         return common.error(error)
-    if record.kwargs.get("base_id") == config.env_id:  # a perturbation preset of the trained task
-        import dataclasses
+    import dataclasses
 
+    if record.kwargs.get("base_id") == config.env_id:  # a perturbation preset of the trained task
         config = dataclasses.replace(config, env_id=record.id)
+    if "scene" in record.kwargs and registry.scene_variant_id(config.env_id, record.kwargs["scene"]) == record.id:
+        config = dataclasses.replace(config, env_id=record.id, split=None)  # the trained playroom in another scene
     if config.env_id != record.id:
-        return common.error(f"{args.model} was trained on {config.env_id}, not {record.id} nor a perturbation preset of it")
+        return common.error(f"{args.model} was trained on {config.env_id}, not {record.id} nor a perturbation preset "
+                            "or playroom scene of it")
+    config = dataclasses.replace(config, split=None)  # evaluated where the command says, a split's scenes aside
     from palaestra.progress import progress_bar, reporting_episodes
 
     unit = "matches" if config.is_game else "episodes"

@@ -17,9 +17,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--config", help="a YAML config instead of the registered one")
     train.add_argument("--seeds", type=_positive, help="train seeds 0..N-1 (default: the config's seeds)")
     train.add_argument("--timesteps", type=_positive, help="override the config's budget (with --resume: extend it)")
+    train.add_argument("--split", help="playroom IDs: train in a split's scenes and evaluate in its last "
+                                       "(ABC->D, D->D, ABCD->D; as CALVIN's)")
     train.add_argument("--out", default="runs",
-                       help="output folder (default: runs/<name>, runs/<name>-demos for the demos track); "
-                            "an existing run is never overwritten")
+                       help="output folder (default: runs/<name>, runs/<name>-demos for the demos track, "
+                            "runs/<name>-ABC-to-D for a split); an existing run is never overwritten")
     train.add_argument("--resume", action="store_true",
                        help="continue the run in --out from each seed's last checkpoint")
     train.add_argument("--backend", default="process", help="process (local pool, default) or ray")
@@ -36,13 +38,15 @@ def _train(args: argparse.Namespace) -> int:
         from palaestra.baselines.train import load_config, train_seeds
 
         seeds = tuple(range(args.seeds)) if args.seeds else None
-        config = load_config(args.config or record.id, seeds=seeds, timesteps=args.timesteps)
+        config = load_config(args.config or record.id, seeds=seeds, timesteps=args.timesteps, split=args.split)
     except (registry.UnknownEnvironmentError, LookupError, ValueError, OSError, ModuleNotFoundError) as error:
         return common.error(error)
     if config.env_id != record.id:
         return common.error(f"the config trains {config.env_id}, not {record.id}")
-    out = os.path.join(args.out, record.name + ("-demos" if config.track == "demos" else ""))
-    common.console().print(f"training {record.id} ({config.library} {config.algo}, track {config.track}, "
+    split = f"-{config.split.replace('->', '-to-')}" if config.split else ""
+    out = os.path.join(args.out, record.name + split + ("-demos" if config.track == "demos" else ""))
+    where = f", scenes {config.split}" if config.split else ""
+    common.console().print(f"training {record.id} ({config.library} {config.algo}, track {config.track}{where}, "
                            f"{config.timesteps} steps) seeds {list(config.seeds)} -> {out}"
                            + (" (resuming)" if args.resume else ""), highlight=False)
     progress = not args.no_progress and sys.stderr.isatty()

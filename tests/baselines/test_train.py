@@ -97,3 +97,27 @@ def test_writers_of_one_file_at_once_each_rename_a_whole_file(tmp_path):
         thread.join()
     assert not errors and target.read_text().startswith("writer ")
     assert [p.name for p in tmp_path.iterdir()] == ["reference.json"]  # no temporary file left behind
+
+
+def test_a_split_trains_in_its_scenes_and_evaluates_in_the_held_out_one(tmp_path, capsys):
+    config = load_config("palaestra/PlayroomGoal-v0", timesteps=64, eval_every=64, eval_episodes=1, split="ABC->D",
+                         env_kwargs={"max_episode_steps": 16},
+                         hyperparams={"learning_starts": 40, "batch_size": 16, "buffer_size": 500,
+                                      "policy_kwargs": {"net_arch": [8]}})
+    assert config.evaluation_id == "palaestra/PlayroomGoal-D-v0"
+    rows = train(config, seed=0, out=tmp_path)
+    assert [r["timesteps"] for r in rows] == [64]
+    assert '"env_id": "palaestra/PlayroomGoal-v0"' in (tmp_path / "reference.json").read_text()
+    assert "split: ABC->D" in (tmp_path / "seed_0" / "config.yaml").read_text()
+    assert main(["evaluate", "PlayroomGoal-C", "--model", str(tmp_path / "seed_0" / "model.pt"),
+                 "--episodes", "1"]) == 0  # any scene of the trained playroom
+    assert "palaestra/PlayroomGoal-C-v0 over 1 seeded episodes" in capsys.readouterr().out
+    from palaestra.baselines.report import collect
+
+    assert collect({"PlayroomGoal-ABC-to-D": tmp_path})[0].method == "sbx SAC + HER, scenes ABC->D"
+    assert main(["train", "PlayroomGoal", "--split", "AB->D", "--out", str(tmp_path / "runs")]) == 2
+    assert "unknown playroom split 'AB->D'" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="unknown playroom split 'AB->D'"):
+        load_config("palaestra/PlayroomGoal-v0", split="AB->D")
+    with pytest.raises(ValueError, match="Reach-v0: split 'ABC->D' needs a scene-A playroom ID"):
+        load_config("palaestra/Reach-v0", split="ABC->D")

@@ -6,6 +6,8 @@ elsewhere and looks different; ``D->D`` trains and evaluates in one; ``ABCD->D``
 Training data comes from the train scenes (``palaestra.data.collect.collect_play(..., scenes=split.train)``)
 and the evaluation runs chains in the evaluation scene (``split.eval_ids("palaestra/PlayroomChain-v0")``, or
 :func:`palaestra.envs.play.chains.evaluate_chains` with ``env_kwargs={"scene": split.evaluate}``).
+Online learners train in :class:`SplitEnv`, whose episodes are drawn from the train scenes
+(``palaestra train PlayroomGoal --split "ABC->D"`` evaluates in D; ``split:`` in a config).
 
 >>> s = split("ABC->D")
 >>> s.train, s.evaluate
@@ -19,6 +21,9 @@ and the evaluation runs chains in the evaluation scene (``split.eval_ids("palaes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
 
 from palaestra.registry import scene_variant_id
 
@@ -60,3 +65,56 @@ def split(name: str) -> Split:
     if name not in SPLITS:
         raise ValueError(f"unknown playroom split {name!r}; expected one of {list(SPLITS)}")
     return SPLITS[name]
+
+
+_named = split  # SplitEnv's argument of the same name hides the function
+
+
+def split_base_ids() -> tuple[str, ...]:
+    """The scene-A playroom IDs a split applies to (each has a registered variant in every scene)."""
+    from palaestra import registry
+
+    return tuple(r.id for r in registry.PLAY)
+
+
+class SplitEnv(gym.Env):
+    """Episodes of a playroom env in a split's train scenes: each ``reset`` draws the scene from the env's
+    generator (seeded by ``reset(seed=...)``, so a seed fixes the scenes and episodes that follow), and the
+    episode runs in that scene's registered env. ``info["scene"]`` names it. Spaces and rendering are those of
+    the scenes' env, and so are a goal env's ``compute_reward`` and friends (for HER; taken from the first
+    scene: the scenes differ in looks and furniture places, not in how a goal is judged).
+    """
+
+    def __init__(self, base_id: str, split: str | Split, **kwargs: Any) -> None:
+        import palaestra
+
+        self.split = split if isinstance(split, Split) else _named(split)
+        if base_id not in split_base_ids():
+            raise ValueError(f"{base_id}: a split trains a scene-A playroom ID; expected one of {split_base_ids()}")
+        self.ids = self.split.train_ids(base_id)
+        self.envs = [palaestra.make(env_id, **kwargs) for env_id in self.ids]
+        first = self.envs[0]
+        self.observation_space, self.action_space = first.observation_space, first.action_space
+        self.metadata, self.render_mode = first.metadata, first.render_mode
+        self.current = 0
+        if hasattr(first.unwrapped, "compute_reward"):  # a goal env: HER relabels through these
+            for name in ("compute_reward", "compute_terminated", "compute_truncated"):
+                setattr(self, name, getattr(first.unwrapped, name))
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        super().reset(seed=seed)
+        self.current = int(self.np_random.integers(len(self.envs)))
+        episode_seed = int(self.np_random.integers(2**31))
+        observation, info = self.envs[self.current].reset(seed=episode_seed, options=options)
+        return observation, {**info, "scene": self.split.train[self.current]}
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        observation, reward, terminated, truncated, info = self.envs[self.current].step(action)
+        return observation, reward, terminated, truncated, {**info, "scene": self.split.train[self.current]}
+
+    def render(self) -> Any:
+        return self.envs[self.current].render()
+
+    def close(self) -> None:
+        for env in self.envs:
+            env.close()

@@ -152,3 +152,24 @@ def test_play_data_is_collected_in_turns_over_the_train_scenes(tmp_path):
     assert data.metadata["scenes"] == ["A", "B", "C"] and len(data) == 3
     with pytest.raises(ValueError, match=r"palaestra/Playroom-v0: scenes=\['A', 'E'\]"):
         collect_play(1, tmp_path / "bad", steps_per_episode=2, progress=False, scenes=["A", "E"])
+
+
+def test_a_split_env_draws_its_episodes_from_the_train_scenes_by_seed():
+    from gymnasium.utils.env_checker import check_env
+
+    from palaestra.envs.play.splits import SplitEnv
+
+    env = SplitEnv("palaestra/PlayroomGoal-v0", "ABC->D")
+    try:
+        check_env(env, skip_render_check=True)
+        scenes = [env.reset(seed=s)[1]["scene"] for s in range(12)]
+        assert set(scenes) == {"A", "B", "C"}  # never the held-out D
+        first = [env.reset(seed=5)[0]["observation"]] + [env.step(env.action_space.sample() * 0)[0]["observation"]]
+        again = [env.reset(seed=5)[0]["observation"]] + [env.step(env.action_space.sample() * 0)[0]["observation"]]
+        np.testing.assert_array_equal(first, again)
+        obs = env.reset(seed=1)[0]
+        assert env.compute_reward(obs["achieved_goal"], obs["desired_goal"], {}) == -1.0  # HER's relabelling hook
+    finally:
+        env.close()
+    with pytest.raises(ValueError, match="palaestra/Push-v0: a split trains a scene-A playroom ID"):
+        SplitEnv("palaestra/Push-v0", "ABC->D")
