@@ -85,7 +85,12 @@ class DrillEnv(CourtRendering, gym.Env):
         reward, terminated, success = self._judge(events)
         if self._crashed():
             terminated, success = True, False
+            reward -= self.CRASH_PENALTY
         return self._observation(), reward, terminated, False, self._info(success)
+
+    # What a crash costs, beyond ending the episode: 0 where rewards are gains a crash forgoes, more than any
+    # other outcome where an ending can cost (HitToTarget), or a learner finds crashing the cheapest ending.
+    CRASH_PENALTY = 0.0
 
     # -- drill hooks -------------------------------------------------------------------------------
     def _place(self) -> tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]:

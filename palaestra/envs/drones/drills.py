@@ -69,13 +69,19 @@ class HitToTargetEnv(DrillEnv):
 
     Extra observation: the target's (x, y), its radius, the number of touches so far.
     Reward: +1 when the ball lands in the zone; otherwise, when it lands, minus its distance from the zone's
-    centre (m); +0.1 for the first touch. The episode ends when the ball lands, is touched twice, or the
-    drone crashes. Success: one touch and a landing within :attr:`RADIUS` of the target.
+    centre (m, at most 1, :attr:`MAX_MISS`); +0.1 for the first touch; -2 for a crash (:attr:`CRASH_PENALTY`). The
+    episode ends when the ball lands, is touched twice, or the drone crashes. Success: one touch and a
+    landing within :attr:`RADIUS` of the target.
+
+    A crash costs more than the worst landing: when it cost nothing, PPO learned to crash before the ball
+    landed (return 0 against a negative distance) and stayed at 0% success for 150k steps on all 3 seeds.
     """
 
     env_id = "palaestra/DroneHitToTarget-v0"
     extra_features = ("target_x", "target_y", "target_radius", "touches")
     RADIUS = 0.12
+    MAX_MISS = 1.0
+    CRASH_PENALTY = 2.0
 
     def _place(self):
         self.target = np.array((self._uniform(0.2, 0.45), self._uniform(-0.15, 0.15)))
@@ -96,7 +102,7 @@ class HitToTargetEnv(DrillEnv):
         self.landing = events.floor
         miss = math.dist(events.floor, self.target)
         success = self.touches == 1 and miss <= self.RADIUS
-        return reward + (1.0 if success else -miss), True, success
+        return reward + (1.0 if success else -min(miss, self.MAX_MISS)), True, success
 
     def _extra(self) -> list[float]:
         return [*self.target, self.RADIUS, float(self.touches)]
