@@ -13,8 +13,8 @@ Palaestra keys in the metadata: ``play_format`` (:data:`FORMAT`), ``palaestra_ve
 ``env_kwargs``, ``seed``, ``agent``, ``source`` (``play``, ``human``, ``scripted``), ``steps_per_episode``,
 ``annotation`` (the window grid and split), ``complete`` (False while writing or after an interruption),
 ``interrupted``, ``info_keys``; ``scenes`` when the data spans playroom scenes (episode ``i`` was recorded in
-``scenes[i % len(scenes)]``; rebuild its states with that scene's layout: ``PlayState.from_vector(v,
-SCENES[name].layout)``; without it, scene A). Each episode is on disk (HDF5 closed, metadata replaced atomically) as soon as
+``scenes[i % len(scenes)]``, ``PlayDataset.scene(i)``; ``PlayDataset.play_states(i)`` rebuilds its states
+with that scene's layout; without it, scene A). Each episode is on disk (HDF5 closed, metadata replaced atomically) as soon as
 it ends, so stopping or killing a collection at any point keeps every finished episode (:mod:`.storage`).
 """
 
@@ -169,7 +169,8 @@ def _stack(observations: Sequence[Any]) -> Any:
 class PlayDataset:
     """A play dataset opened for reading: the Minari dataset, the palaestra metadata and the annotations.
 
-    ``annotations[i]`` lists episode ``i``'s windows; :meth:`states` gives an episode's PlayState vectors.
+    ``annotations[i]`` lists episode ``i``'s windows; :meth:`states` gives an episode's PlayState vectors,
+    :meth:`scene` the playroom scene it was recorded in and :meth:`play_states` its states rebuilt in that scene.
     """
 
     path: Path
@@ -190,7 +191,26 @@ class PlayDataset:
 
     def states(self, episode: int) -> np.ndarray:
         """Episode ``episode``'s ``(T + 1, 37)`` PlayState vectors."""
+        self._check(episode)
         return next(iter(self.minari.iterate_episodes([episode]))).infos["state"]
+
+    def scene(self, episode: int) -> str:
+        """The playroom scene episode ``episode`` was recorded in (``A`` for a dataset without ``scenes``)."""
+        self._check(episode)
+        scenes = self.metadata.get("scenes") or ["A"]
+        return scenes[episode % len(scenes)]
+
+    def play_states(self, episode: int) -> list[PlayState]:
+        """Episode ``episode``'s states as :class:`PlayState` objects, rebuilt with its scene's furniture
+        layout (so supports, the oracle and goals read them as the recording env did)."""
+        from palaestra.envs.play.scenes import scene
+
+        layout = scene(self.scene(episode)).layout
+        return [PlayState.from_vector(v, layout) for v in self.states(episode)]
+
+    def _check(self, episode: int) -> None:
+        if isinstance(episode, bool) or not isinstance(episode, (int, np.integer)) or not 0 <= episode < len(self):
+            raise IndexError(f"{self.path}: episode {episode!r} is not in this dataset (0 to {len(self) - 1})")
 
 
 def data_folder(path: str | os.PathLike) -> Path:

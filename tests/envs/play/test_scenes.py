@@ -150,6 +150,14 @@ def test_play_data_is_collected_in_turns_over_the_train_scenes(tmp_path):
     data = collect_play(3, tmp_path / "abc", steps_per_episode=4, agent=SmoothRandomAgent, progress=False,
                         scenes=split("ABC->D").train)
     assert data.metadata["scenes"] == ["A", "B", "C"] and len(data) == 3
+    assert [data.scene(i) for i in range(3)] == ["A", "B", "C"]
+    for i, name in enumerate("ABC"):  # each episode's states come back in its own scene's furniture
+        states = data.play_states(i)
+        assert len(states) == 5 and states[0].layout == scene(name).layout
+        np.testing.assert_array_equal(states[-1].to_vector(), data.states(i)[-1])
+    assert scene("B").layout != scene("A").layout
+    with pytest.raises(IndexError, match="episode 3 is not in this dataset .0 to 2."):
+        data.scene(3)
     with pytest.raises(ValueError, match=r"palaestra/Playroom-v0: scenes=\['A', 'E'\]"):
         collect_play(1, tmp_path / "bad", steps_per_episode=2, progress=False, scenes=["A", "E"])
 
