@@ -39,12 +39,10 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     The temporary name is unique to the call, so processes writing the same file at once (seeds sharing a
     task folder's ``reference.json``) each rename a whole file of their own; the last rename wins.
     """
-    import tempfile
+    import uuid
 
     path = Path(path)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    tmp = Path(name)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")  # the umask's permissions
     try:
         write(tmp)
         os.replace(tmp, path)

@@ -52,6 +52,9 @@ def check_config(config: TrainConfig) -> None:
     if config.snapshot_every < 0:
         raise ValueError(f"{env_id}: snapshot_every must be >= 0 (0: no snapshots of the learner)")
     weighable = list(config.opponents) + (["snapshots"] if config.snapshot_every else [])
+    if not isinstance(config.opponent_weights, Mapping):
+        raise ValueError(f"{env_id}: opponent_weights must map names from {weighable} to weights, got "
+                         f"{config.opponent_weights!r}")
     for name, weight in config.opponent_weights.items():
         if name not in weighable:
             raise ValueError(f"{env_id}: opponent_weights names {name!r}; expected one of {weighable} (the config's"

@@ -40,7 +40,8 @@ random policy and 1 the scripted expert (for a game: the strongest scripted leve
 both measured on the same seeds (`reference.json` in the run folder); n/a when the expert is not at least 0.1
 better than random (a smaller gap is within the references' noise). The aggregate is the IQM of normalised
 scores over every task's headline metric (success; for a game, the score against the strongest level it
-trained against), with runs resampled within each task. Training and resuming: [training.md](training.md)."""
+trained against), with runs resampled within each task; runs on a playroom scene split (method "scenes
+ABC->D") measure generalisation to a held-out scene and stay out of it. Training and resuming: [training.md](training.md)."""
 TRACK_TITLES = {"rl": "Pure RL", "demos": "RL with expert demonstrations"}
 # Normalising divides by expert - random: a gap inside the references' own evaluation noise (Kuhn poker's expert
 # scores 0.40 against nash, random 0.36, over 50 hands) would turn noise into scores like 2.5, so below this gap
@@ -136,6 +137,7 @@ class Result:
     normalised_finals: np.ndarray | None
     reference: dict[str, Any] | None
     headline: bool  # the metric that enters the aggregate: success, or the score against the strongest level
+    split: str | None = None  # a playroom scene split: evaluated in a held-out scene, so not in the aggregate
 
 
 ARCHIVED = ("reference.json", "seed_*/config.yaml", "seed_*/curve.csv")  # what --archive keeps of a run
@@ -143,36 +145,56 @@ ARCHIVED = ("reference.json", "seed_*/config.yaml", "seed_*/curve.csv")  # what 
 
 def run_folders(runs: Path | list[Path]) -> dict[str, Path]:
     """Each run's folder by name over one or more RUNS folders: where a name is found in several, the folder
-    whose seeds reach the most evaluated steps, ties to the earlier RUNS folder."""
+    whose seeds reach the most evaluated steps, ties to the earlier RUNS folder. Hidden folders (an
+    interrupted archive copy) are not runs."""
     chosen: dict[str, tuple[float, Path]] = {}
     for root in [runs] if isinstance(runs, Path) else runs:
         if not root.is_dir():
             raise FileNotFoundError(f"{root}: no such runs folder")
-        for folder in sorted(p for p in root.iterdir() if p.is_dir() and any(p.glob("seed_*/curve.csv"))):
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                             and any(p.glob("seed_*/curve.csv"))):
             steps = float(read(folder).timesteps[-1])
             if folder.name not in chosen or steps > chosen[folder.name][0]:
                 chosen[folder.name] = (steps, folder)
     return {name: folder for name, (_, folder) in sorted(chosen.items())}
 
 
+def _archived_only(folder: Path) -> bool:
+    """Whether ``folder`` holds nothing but what :func:`archive` writes (so replacing it loses nothing)."""
+    kept = {p for pattern in ARCHIVED for p in folder.glob(pattern)}
+    return all(p in kept or p.is_dir() for p in folder.rglob("*"))
+
+
 def archive(folders: dict[str, Path], target: Path) -> list[Path]:
     """Keep the light part of each run (:data:`ARCHIVED`) in ``target/<name>``, replacing an older copy there;
-    a run already read from ``target`` is left as it is. Returns the folders written."""
-    written = []
+    a run already read from ``target`` is left as it is. Returns the folders written.
+
+    A folder in ``target`` that holds more than an archive copy (checkpoints, a model: a training run) is never
+    replaced: a ``ValueError`` names it before anything is written. The new copy is complete before the old
+    one is moved aside, so an interruption leaves either copy whole (and at worst a hidden leftover folder).
+    """
+    planned = []
     for name, folder in folders.items():
         destination = target / name
-        if destination.resolve() == folder.resolve():
+        if destination.exists() and destination.resolve() == folder.resolve():
             continue
-        files = [p for pattern in ARCHIVED for p in sorted(folder.glob(pattern))]
-        staging = target / f".{name}.partial"
+        if destination.exists() and not _archived_only(destination):
+            raise ValueError(f"--archive {target}: {destination} holds more than curves and references (a training "
+                             "run?); an archive folder only ever holds what report --archive writes")
+        planned.append((name, folder, destination))
+    written = []
+    for name, folder, destination in planned:
+        staging, old = target / f".{name}.partial", target / f".{name}.old"
         shutil.rmtree(staging, ignore_errors=True)
-        for path in files:
+        for path in (p for pattern in ARCHIVED for p in sorted(folder.glob(pattern))):
             copy = staging / path.relative_to(folder)
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, copy)
-        if destination.exists():  # replaced only once the new copy is complete
-            shutil.rmtree(destination)
+        if destination.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            destination.rename(old)
         staging.rename(destination)
+        shutil.rmtree(old, ignore_errors=True)
         written.append(destination)
     return written
 
@@ -200,7 +222,7 @@ def collect(runs: Path | dict[str, Path]) -> list[Result]:
             results.append(Result(folder.name, config.env_id, config.track, method, metric,
                                   int(curves.timesteps[-1]), config.timesteps, curves.final, score, normalised,
                                   normalised_finals, ref,
-                                  headline=metric == names[-1]))
+                                  headline=metric == names[-1], split=config.split))
     return results
 
 
@@ -222,8 +244,9 @@ def _reference(folder: Path) -> dict[str, Any] | None:
 
 def aggregate(results: list[Result]) -> Estimate | None:
     """The IQM of expert-normalised final scores over every task's headline metric, with a stratified
-    bootstrap over tasks (runs resampled within each task); None when no task has its references."""
-    groups = [r.normalised_finals for r in results if r.headline and r.normalised_finals is not None]
+    bootstrap over tasks (runs resampled within each task); None when no task has its references. Runs on a
+    scene split measure generalisation to another scene, not the task: they stay out."""
+    groups = [r.normalised_finals for r in _aggregated(results)]
     return stratified_bootstrap(groups) if groups else None
 
 
@@ -257,13 +280,19 @@ def final_model(seed_folder: Path) -> Path:
     return checkpoints[-1]
 
 
+def _aggregated(results: list[Result]) -> list[Result]:
+    return [r for r in results if r.headline and r.normalised_finals is not None and r.split is None]
+
+
 def copy_models(runs: Path | dict[str, Path], results: list[Result], out: Path,
                 limit_mb: float = MODELS_LIMIT_MB) -> list[Checkable]:
     """Copy each run folder's median-seed model (with its config.yaml) to ``out/<folder>/``.
 
     A run kept only as an archive (curves, no checkpoint) keeps the model already in ``out/<folder>/``, copied
-    when its run folder still existed; with neither, a ``FileNotFoundError`` names the seed folder. Nothing is
-    copied when the models together would exceed ``limit_mb``: a ``ValueError`` names the largest.
+    when its run folder still existed, if its ``model.json`` says it is that run's median seed at its steps
+    (else a ``ValueError`` says whose it is); with no model at all, a ``FileNotFoundError`` names the seed
+    folder. Nothing is copied when the models together would exceed ``limit_mb``: a ``ValueError`` names the
+    largest.
     """
     folders = runs if isinstance(runs, dict) else run_folders(runs)
     chosen = []
@@ -274,6 +303,7 @@ def copy_models(runs: Path | dict[str, Path], results: list[Result], out: Path,
         kept = out / result.folder / "model.pt"
         if not any(seed_folder.glob("*.pt")) and kept.is_file():
             source = kept
+            _check_provenance(kept, seed, result.steps)
         else:
             source = final_model(seed_folder)
         score = float(result.finals[seeds.index(seed)])
@@ -290,9 +320,22 @@ def copy_models(runs: Path | dict[str, Path], results: list[Result], out: Path,
         if source != target / "model.pt":
             shutil.copyfile(source, target / "model.pt")
             shutil.copyfile(source.parent / "config.yaml", target / "config.yaml")
+            (target / "model.json").write_text(json.dumps({"seed": seed, "steps": result.steps}) + "\n")
         copied.append(Checkable(result.folder, result.env_id, seed, score, result.metric, result.steps,
                                 target / "model.pt", megabytes))
     return copied
+
+
+def _check_provenance(model: Path, seed: int, steps: int) -> None:
+    # A kept model must be the one the page describes: the run's median seed at its last evaluated step.
+    try:
+        saved = json.loads((model.parent / "model.json").read_text())
+    except (OSError, ValueError):
+        saved = None
+    if not isinstance(saved, dict) or (saved.get("seed"), saved.get("steps")) != (seed, steps):
+        found = f"seed {saved.get('seed')} at {saved.get('steps')} steps" if isinstance(saved, dict) else "unrecorded"
+        raise ValueError(f"--models: {model} is kept for a run whose checkpoints are gone, but it is {found}, not the "
+                         f"median seed {seed} at {steps} steps the curves give; rerun the report with the run folder")
 
 
 def models_section(models: list[Checkable], link: str) -> list[str]:
@@ -321,7 +364,7 @@ def markdown(results: list[Result], runs_label: str, plots: str | None,
         rows = [r for r in results if r.track == track]
         lines += [f"## {title}", ""]
         total = aggregate(rows)
-        tasks = len({r.env_id for r in rows if r.headline and r.normalised_finals is not None})
+        tasks = len({r.env_id for r in _aggregated(rows)})
         lines += [f"Aggregate expert-normalised IQM over {tasks} tasks: {total}" if total else
                   "Aggregate: no task of this track has a run with reference scores yet.", ""]
         lines += ["| task | method | metric | steps (of budget) | seeds | IQM [95% CI] | normalised IQM [95% CI] "
@@ -367,15 +410,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"copy each run's median-seed final model here (at most {MODELS_LIMIT_MB:g} MB in all)")
     parser.add_argument("--archive", type=Path, default=None,
                         help="keep each run's curves, configs and references (a few kB) here, so the page can be "
-                             "regenerated once the run folders are gone; give it as a RUNS folder too to read them")
+                             "regenerated once the run folders are gone; always read, after the RUNS folders")
 
 
 def run(args: argparse.Namespace) -> int:
     archive_dir = args.archive
-    roots = [r for r in args.runs if not (archive_dir and r.resolve() == archive_dir.resolve()
-                                          and not r.exists())]  # a first --archive may not exist yet
+    roots = list(args.runs)
+    if archive_dir is not None:
+        if args.models is not None and args.models.resolve() == archive_dir.resolve():
+            raise ValueError(f"--archive {archive_dir} and --models {args.models} must be different folders")
+        # The archive is always read, last: a run there is replaced only by one that went at least as far.
+        roots = [r for r in roots if r.resolve() != archive_dir.resolve()]
+        roots += [archive_dir] if archive_dir.exists() else []  # a first --archive may not exist yet
     folders = run_folders(roots)
     results = collect(folders)
+    if archive_dir is not None:
+        archive(folders, archive_dir)
     plots = args.plots or (args.out.parent / "results" if args.out else None)
     if plots is not None:
         plots.mkdir(parents=True, exist_ok=True)
@@ -390,8 +440,6 @@ def run(args: argparse.Namespace) -> int:
         copied = copy_models(folders, results, args.models)
         where = args.models.resolve()
         models = (copied, str(where.relative_to(Path.cwd())) if where.is_relative_to(Path.cwd()) else str(where))
-    if archive_dir is not None:
-        archive(folders, archive_dir)
     label = " ".join(str(r) for r in args.runs) + (f" --archive {archive_dir}" if archive_dir else "")
     page = markdown(results, label, link, models)
     if args.out:

@@ -106,7 +106,8 @@ def write_reference(config: TrainConfig, out: str | Path) -> None:
 
     seeds = range(EVAL_SEED_BASE, EVAL_SEED_BASE + config.eval_episodes)
     metrics = _game_references(config, seeds) if config.is_game else _task_references(config, seeds)
-    payload = {"env_id": config.env_id, "eval_seeds": [seeds.start, seeds.stop - 1], "metrics": metrics}
+    payload = {"env_id": config.env_id, "evaluated_in": config.evaluation_id,
+               "eval_seeds": [seeds.start, seeds.stop - 1], "metrics": metrics}
     Path(out).mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(payload, indent=1) + "\n"))
 

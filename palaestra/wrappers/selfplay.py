@@ -48,8 +48,9 @@ class OpponentPool:
         if not self.members:
             raise ValueError("an opponent pool needs at least one member")
         self.weights = dict(weights or {})
-        if snapshot_share is not None and not snapshot_share > 0:
-            raise ValueError(f"an opponent pool's snapshot_share must be positive, got {snapshot_share}")
+        number = isinstance(snapshot_share, (int, float)) and not isinstance(snapshot_share, bool)
+        if snapshot_share is not None and not (number and 0 < snapshot_share < float("inf")):
+            raise ValueError(f"an opponent pool's snapshot_share must be a positive number, got {snapshot_share!r}")
         self.snapshot_share = snapshot_share
         # Snapshots' ``predict`` by name: it takes a batch of observations too (array cores act in batches).
         self.batched: dict[str, Callable[[Any], Any]] = {}

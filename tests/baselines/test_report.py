@@ -166,3 +166,59 @@ def test_an_archived_run_without_its_model_is_refused_naming_the_seed_folder(tmp
     results = collect(tmp_path / "archive")
     with pytest.raises(FileNotFoundError, match="seed_2"):
         copy_models(tmp_path / "archive", results, tmp_path / "models")
+
+
+def test_the_archive_never_replaces_a_training_run_nor_a_further_archived_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _run(tmp_path / "archive", "Reach", [0.9, 0.8, 0.7])
+    (tmp_path / "archive" / "Reach" / "seed_0" / "checkpoint_2000.pt").write_bytes(b"a training run")
+    _run(tmp_path / "runs", "Reach", [0.1, 0.2, 0.3])
+    for seed in range(3):  # a rerun as long as the archived run: it replaces it (once the archive is a copy)
+        (tmp_path / "runs" / "Reach" / f"seed_{seed}" / "model.pt").write_bytes(b"rerun")
+    with pytest.raises(ValueError, match=r"archive/Reach holds more than curves and references"):
+        from palaestra.baselines.report import archive, run_folders
+
+        archive(run_folders([tmp_path / "runs"]), tmp_path / "archive")
+    assert (tmp_path / "archive" / "Reach" / "seed_0" / "checkpoint_2000.pt").read_bytes() == b"a training run"
+    assert cli(["report", "runs", "--archive", "archive", "--models", "archive"]) == 2  # the two must differ
+    (tmp_path / "archive" / "Reach" / "seed_0" / "checkpoint_2000.pt").unlink()
+    (tmp_path / "archive" / ".Push.partial" / "seed_0").mkdir(parents=True)  # an interrupted copy is no run
+    (tmp_path / "archive" / ".Push.partial" / "seed_0" / "curve.csv").write_text("timesteps,success_rate\n1,0\n")
+    # The archive is read even when not listed: an interrupted (shorter) rerun does not replace it.
+    (tmp_path / "runs" / "Reach" / "seed_1" / "curve.csv").write_text("timesteps,success_rate\n1000,0.2\n")
+    assert cli(["report", "runs", "--archive", "archive", "--out", "results.md"]) == 0
+    page = (tmp_path / "results.md").read_text()
+    assert "0.90, 0.80, 0.70" in page and ".Push" not in page
+
+
+def test_a_kept_model_must_be_the_median_seed_the_curves_give(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _run(tmp_path / "runs", "Reach", [0.9, 0.3, 0.6])
+    for seed in range(3):
+        (tmp_path / "runs" / "Reach" / f"seed_{seed}" / "model.pt").write_bytes(f"seed {seed}".encode())
+    command = ["report", "runs", "--archive", "archive", "--out", "results.md", "--models", "models"]
+    assert cli(command) == 0
+    assert (tmp_path / "models" / "Reach" / "model.json").read_text() == '{"seed": 2, "steps": 2000}\n'
+    import shutil
+
+    shutil.rmtree(tmp_path / "runs" / "Reach")
+    assert cli(command) == 0  # the kept model is the archived run's median seed
+    (tmp_path / "models" / "Reach" / "model.json").write_text('{"seed": 0, "steps": 2000}\n')
+    from palaestra.baselines.report import collect, copy_models
+
+    with pytest.raises(ValueError, match="it is seed 0 at 2000 steps, not the median seed 2 at 2000 steps"):
+        copy_models(tmp_path / "archive", collect(tmp_path / "archive"), tmp_path / "models")
+
+
+def test_runs_on_a_scene_split_are_listed_but_left_out_of_the_aggregate(tmp_path):
+    from palaestra.baselines.report import aggregate, collect
+
+    _run(tmp_path, "Reach", [0.6, 1.0, 1.0])
+    _run(tmp_path, "PlayroomGoal-ABC-to-D", [0.0, 0.0, 0.1], env_id="palaestra/PlayroomGoal-v0", reference=(0.0, 0.9))
+    for seed in range(3):
+        config = tmp_path / "PlayroomGoal-ABC-to-D" / f"seed_{seed}" / "config.yaml"
+        config.write_text(config.read_text() + "split: ABC->D\n")
+    results = collect(tmp_path)
+    assert {r.folder: r.method for r in results}["PlayroomGoal-ABC-to-D"] == "sbx SAC + HER, scenes ABC->D"
+    alone = aggregate([r for r in results if r.folder == "Reach"])
+    assert str(aggregate(results)) == str(alone)

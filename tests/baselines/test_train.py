@@ -32,6 +32,8 @@ def test_opponent_weights_name_the_pool_s_levels_or_snapshots():
         load_config("palaestra/TicTacToe-v0", snapshot_every=0, opponent_weights={"snapshots": 1})
     with pytest.raises(ValueError, match="Reach-v0: opponents, opponent_weights"):
         load_config("palaestra/Reach-v0", opponent_weights={"random": 1})
+    with pytest.raises(ValueError, match=r"TicTacToe-v0: opponent_weights must map names .* got \[1, 2\]"):
+        load_config("palaestra/TicTacToe-v0", opponent_weights=[1, 2])
 
 
 def test_a_tiny_her_run_writes_curve_checkpoints_and_a_loadable_model(tmp_path, capsys):
@@ -107,7 +109,8 @@ def test_a_split_trains_in_its_scenes_and_evaluates_in_the_held_out_one(tmp_path
     assert config.evaluation_id == "palaestra/PlayroomGoal-D-v0"
     rows = train(config, seed=0, out=tmp_path)
     assert [r["timesteps"] for r in rows] == [64]
-    assert '"env_id": "palaestra/PlayroomGoal-v0"' in (tmp_path / "reference.json").read_text()
+    reference = (tmp_path / "reference.json").read_text()
+    assert '"evaluated_in": "palaestra/PlayroomGoal-D-v0"' in reference and '"env_id": "palaestra/PlayroomGoal-v0"' in reference
     assert "split: ABC->D" in (tmp_path / "seed_0" / "config.yaml").read_text()
     assert main(["evaluate", "PlayroomGoal-C", "--model", str(tmp_path / "seed_0" / "model.pt"),
                  "--episodes", "1"]) == 0  # any scene of the trained playroom
@@ -117,7 +120,11 @@ def test_a_split_trains_in_its_scenes_and_evaluates_in_the_held_out_one(tmp_path
     assert collect({"PlayroomGoal-ABC-to-D": tmp_path})[0].method == "sbx SAC + HER, scenes ABC->D"
     assert main(["train", "PlayroomGoal", "--split", "AB->D", "--out", str(tmp_path / "runs")]) == 2
     assert "unknown playroom split 'AB->D'" in capsys.readouterr().err
-    with pytest.raises(ValueError, match="unknown playroom split 'AB->D'"):
+    with pytest.raises(ValueError, match="PlayroomGoal-v0: unknown playroom split 'AB->D'"):
         load_config("palaestra/PlayroomGoal-v0", split="AB->D")
+    with pytest.raises(ValueError, match=r"PlayroomGoal-v0: unknown playroom split \['A'\]"):
+        load_config("palaestra/PlayroomGoal-v0", split=["A"])
+    with pytest.raises(ValueError, match="PlayroomGoal-v0: env_kwargs scene='B' with split 'ABC->D'"):
+        load_config("palaestra/PlayroomGoal-v0", split="ABC->D", env_kwargs={"scene": "B"})
     with pytest.raises(ValueError, match="Reach-v0: split 'ABC->D' needs a scene-A playroom ID"):
         load_config("palaestra/Reach-v0", split="ABC->D")

@@ -61,8 +61,9 @@ def test_snapshots_share_their_weight_so_the_levels_keep_their_share(constant):
     for _ in range(9):
         unweighted.add_snapshot(lambda obs: 0)
     assert sum(unweighted.sample(rng) == "one" for _ in range(1000)) < 200  # one of ten members
-    with pytest.raises(ValueError, match="snapshot_share must be positive"):
-        OpponentPool(["random"], snapshot_share=0.0)
+    for bad in (0.0, float("inf"), "2"):
+        with pytest.raises(ValueError, match="snapshot_share must be a positive number"):
+            OpponentPool(["random"], snapshot_share=bad)
 
 
 def test_a_snapshot_plays_a_whole_team_from_its_joined_observation():

@@ -85,7 +85,8 @@ class DrillEnv(CourtRendering, gym.Env):
         reward, terminated, success = self._judge(events)
         if self._crashed():
             terminated, success = True, False
-            reward -= self.CRASH_PENALTY
+            if self.CRASH_PENALTY:
+                reward = -self.CRASH_PENALTY  # the whole step's reward: a landing in the same step is not charged too
         return self._observation(), reward, terminated, False, self._info(success)
 
     # What a crash costs, beyond ending the episode: 0 where rewards are gains a crash forgoes, more than any

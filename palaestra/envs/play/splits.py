@@ -62,7 +62,7 @@ SPLITS: dict[str, Split] = {
 
 def split(name: str) -> Split:
     """The split called ``name`` (``"ABC->D"``, ``"D->D"``, ``"ABCD->D"``); ``ValueError`` listing them otherwise."""
-    if name not in SPLITS:
+    if not isinstance(name, str) or name not in SPLITS:
         raise ValueError(f"unknown playroom split {name!r}; expected one of {list(SPLITS)}")
     return SPLITS[name]
 
@@ -88,9 +88,14 @@ class SplitEnv(gym.Env):
     def __init__(self, base_id: str, split: str | Split, **kwargs: Any) -> None:
         import palaestra
 
-        self.split = split if isinstance(split, Split) else _named(split)
         if base_id not in split_base_ids():
             raise ValueError(f"{base_id}: a split trains a scene-A playroom ID; expected one of {split_base_ids()}")
+        if "scene" in kwargs:
+            raise ValueError(f"{base_id}: scene={kwargs['scene']!r} with a split; the split chooses the scenes")
+        try:
+            self.split = split if isinstance(split, Split) else _named(split)
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"{base_id}: {error}") from None
         self.ids = self.split.train_ids(base_id)
         self.envs = [palaestra.make(env_id, **kwargs) for env_id in self.ids]
         first = self.envs[0]

@@ -181,3 +181,7 @@ def test_a_split_env_draws_its_episodes_from_the_train_scenes_by_seed():
         env.close()
     with pytest.raises(ValueError, match="palaestra/Push-v0: a split trains a scene-A playroom ID"):
         SplitEnv("palaestra/Push-v0", "ABC->D")
+    with pytest.raises(ValueError, match="PlayroomGoal-v0: scene='B' with a split; the split chooses the scenes"):
+        SplitEnv("palaestra/PlayroomGoal-v0", "ABC->D", scene="B")
+    with pytest.raises(ValueError, match="PlayroomGoal-v0: unknown playroom split 'E->D'"):
+        SplitEnv("palaestra/PlayroomGoal-v0", "E->D")
