@@ -371,7 +371,7 @@ def markdown(results: list[Result], runs_label: str, plots: str | None,
                   "| random / expert | final per seed |", "|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             refs = f"{r.reference['random']:.2f} / {r.reference['expert']:.2f}" if r.reference else "n/a"
-            steps = f"{r.steps:,}" + (f" of {r.budget:,}, in progress" if r.steps < r.budget else "")
+            steps = f"{r.steps:,}" + (f" of {r.budget:,}, unfinished" if r.steps < r.budget else "")
             lines.append(f"| {registry.get(r.env_id).name} | {r.method} | {r.metric} | {steps} | {len(r.finals)} "
                          f"| {r.score} | {r.normalised or 'n/a'} | {refs} | "
                          f"{', '.join(f'{v:.2f}' for v in r.finals)} |")
