@@ -120,11 +120,14 @@ def test_a_killed_run_resumes_from_its_last_checkpoint_without_gap_or_duplicate(
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     state = tmp_path / "runs" / "Reach" / "seed_0" / "resume.pt"
-    deadline = time.monotonic() + 240
-    while not state.exists() and process.poll() is None and time.monotonic() < deadline:
+    # curve.csv is the last file a checkpoint writes: once it exists the first checkpoint is whole, and the kill
+    # lands in training or in a later checkpoint's writes (each atomic). A loaded machine may take minutes.
+    deadline = time.monotonic() + 600
+    while not (state.parent / "curve.csv").exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    assert (state.parent / "curve.csv").exists(), "no checkpoint within 600 s (or the run died: rerun it alone)"
     before = _curve(state.parent / "curve.csv")
     assert before and before[-1] < 400, "the run was killed before it finished"
     assert main(command[3:]) == 2
