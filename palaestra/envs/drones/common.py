@@ -63,7 +63,11 @@ def configure(env: Any, action_mode: str, obs_mode: str, render_mode: str | None
 def drone_features(state: ArenaState, i: int, mirrored: bool) -> list[float]:
     """Drone ``i``'s :data:`OWN_FEATURES` in a side's frame."""
     pos, rot, vel = state.position[i], state.rotation[i], state.velocity[i]
-    rates = rot.T @ state.angular_velocity[i]  # body rates: the same in both frames
+    # Body rates (the same in both frames), summed in Python floats: a BLAS matrix-vector product's kernel is
+    # chosen by the CPU (OpenBLAS Haswell vs SkylakeX), and its last bits changed seeded rollouts between machines.
+    (r00, r01, r02), (r10, r11, r12), (r20, r21, r22) = rot.tolist()
+    wx, wy, wz = state.angular_velocity[i].tolist()
+    rates = (r00 * wx + r10 * wy + r20 * wz, r01 * wx + r11 * wy + r21 * wz, r02 * wx + r12 * wy + r22 * wz)
     if mirrored:
         pos, rot, vel = pos * MIRROR, rot * MIRROR[:, None], vel * MIRROR
     return [*pos, *rot.ravel(), *vel, *rates]

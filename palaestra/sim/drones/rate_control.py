@@ -30,7 +30,9 @@ class RateController:
         self.gains = tuple(float(g) for g in gains)
         mixer = drone.mixer()
         self.mixer = tuple(tuple(float(v) for v in row) for row in mixer)
-        self.unmix = tuple(tuple(float(v) for v in row) for row in np.linalg.inv(mixer))
+        # LAPACK's inverse rounded to 12 significant digits: its kernels (chosen by the CPU) differ in the last
+        # bits, which changed seeded rollouts between machines; the rounding removes that and nothing else.
+        self.unmix = tuple(tuple(float(f"{v:.12g}") for v in row) for row in np.linalg.inv(mixer))
         self.max_thrust = float(drone.max_rotor_thrust)
 
     def rotor_thrusts(self, quaternion: Sequence[float], angular_velocity: Sequence[float],
@@ -65,3 +67,4 @@ def body_frame(quaternion: Sequence[float], vector: Sequence[float]) -> tuple[fl
     cy = z * vx - x * vz + w * vy
     cz = x * vy - y * vx + w * vz
     return (vx + 2.0 * (y * cz - z * cy), vy + 2.0 * (z * cx - x * cz), vz + 2.0 * (x * cy - y * cx))
+
