@@ -92,18 +92,9 @@ class TrainConfig:
         if self.demo_episodes and self.is_game:
             raise ValueError(f"{self.env_id}: demo_episodes needs a scripted expert; games have opponents instead")
         if self.split is not None:
-            from palaestra.envs.play.splits import split, split_base_ids
+            from palaestra.envs.play.splits import check_split
 
-            try:
-                split(self.split)
-            except ValueError as error:
-                raise ValueError(f"{self.env_id}: {error}") from None
-            if self.env_id not in split_base_ids():
-                raise ValueError(f"{self.env_id}: split {self.split!r} needs a scene-A playroom ID, one of "
-                                 f"{list(split_base_ids())}")
-            if "scene" in self.env_kwargs:
-                raise ValueError(f"{self.env_id}: env_kwargs scene={self.env_kwargs['scene']!r} with split "
-                                 f"{self.split!r}; the split chooses the scenes")
+            check_split(self.env_id, self.split, dict(self.env_kwargs), "env_kwargs ")
         from palaestra.baselines.games import check_config
 
         check_config(self)

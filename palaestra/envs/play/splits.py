@@ -67,14 +67,28 @@ def split(name: str) -> Split:
     return SPLITS[name]
 
 
-_named = split  # SplitEnv's argument of the same name hides the function
-
-
 def split_base_ids() -> tuple[str, ...]:
     """The scene-A playroom IDs a split applies to (each has a registered variant in every scene)."""
     from palaestra import registry
 
     return tuple(r.id for r in registry.PLAY)
+
+
+def check_split(base_id: str, name: Any, kwargs: dict[str, Any], kwargs_name: str = "") -> Split:
+    """The split ``name`` for training ``base_id`` with env keyword arguments ``kwargs`` (called ``kwargs_name``
+    in messages): ``ValueError`` naming the env when the split is unknown, ``base_id`` is not a scene-A playroom
+    ID, or ``kwargs`` choose a scene (the split chooses them)."""
+    try:
+        chosen = name if isinstance(name, Split) else split(name)
+    except ValueError as error:
+        raise ValueError(f"{base_id}: {error}") from None
+    if base_id not in split_base_ids():
+        raise ValueError(f"{base_id}: split {chosen.name!r} needs a scene-A playroom ID, one of "
+                         f"{list(split_base_ids())}")
+    if "scene" in kwargs:
+        raise ValueError(f"{base_id}: {kwargs_name}scene={kwargs['scene']!r} with split {chosen.name!r}; the split "
+                         "chooses the scenes")
+    return chosen
 
 
 class SplitEnv(gym.Env):
@@ -88,14 +102,7 @@ class SplitEnv(gym.Env):
     def __init__(self, base_id: str, split: str | Split, **kwargs: Any) -> None:
         import palaestra
 
-        if base_id not in split_base_ids():
-            raise ValueError(f"{base_id}: a split trains a scene-A playroom ID; expected one of {split_base_ids()}")
-        if "scene" in kwargs:
-            raise ValueError(f"{base_id}: scene={kwargs['scene']!r} with a split; the split chooses the scenes")
-        try:
-            self.split = split if isinstance(split, Split) else _named(split)
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"{base_id}: {error}") from None
+        self.split = check_split(base_id, split, kwargs)
         self.ids = self.split.train_ids(base_id)
         self.envs = [palaestra.make(env_id, **kwargs) for env_id in self.ids]
         first = self.envs[0]

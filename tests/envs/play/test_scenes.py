@@ -179,9 +179,10 @@ def test_a_split_env_draws_its_episodes_from_the_train_scenes_by_seed():
         assert env.compute_reward(obs["achieved_goal"], obs["desired_goal"], {}) == -1.0  # HER's relabelling hook
     finally:
         env.close()
-    with pytest.raises(ValueError, match="palaestra/Push-v0: a split trains a scene-A playroom ID"):
+    with pytest.raises(ValueError, match="palaestra/Push-v0: split 'ABC->D' needs a scene-A playroom ID"):
         SplitEnv("palaestra/Push-v0", "ABC->D")
-    with pytest.raises(ValueError, match="PlayroomGoal-v0: scene='B' with a split; the split chooses the scenes"):
+    with pytest.raises(ValueError, match="PlayroomGoal-v0: scene='B' with split 'ABC->D'; the split chooses the "
+                                         "scenes"):
         SplitEnv("palaestra/PlayroomGoal-v0", "ABC->D", scene="B")
     with pytest.raises(ValueError, match="PlayroomGoal-v0: unknown playroom split 'E->D'"):
         SplitEnv("palaestra/PlayroomGoal-v0", "E->D")
