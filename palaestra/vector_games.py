@@ -20,25 +20,33 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from copy import deepcopy
 from typing import Any
 
 import numpy as np
 from gymnasium import spaces
 
-from palaestra.vector import _Slice, _Workers
+from palaestra.checks import check_real
+from palaestra.vector import _copy, _Slice, _Workers, auto_spin
 
 
 class BatchedParallelEnv:
-    """``len(game_fns)`` parallel games on ``workers`` processes; per-agent batched arrays in and out."""
+    """``len(game_fns)`` parallel games on ``workers`` processes; per-agent batched arrays in and out.
 
-    def __init__(self, game_fns: Sequence[Callable[[], Any]], workers: int = 2, context: str | None = "spawn") -> None:
+    ``spin``: seconds each process polls for a message before sleeping, as in
+    :class:`~palaestra.vector.BatchedVectorEnv` (``None``: poll only when this process has ``workers`` cores).
+    """
+
+    def __init__(self, game_fns: Sequence[Callable[[], Any]], workers: int = 2, context: str | None = "spawn",
+                 spin: float | None = None) -> None:
         self.num_envs = len(game_fns)
         if self.num_envs < 1:
             raise ValueError("BatchedParallelEnv: game_fns is empty; expected at least one game factory")
         if not isinstance(workers, int) or not 1 <= workers <= self.num_envs:
             raise ValueError(f"BatchedParallelEnv: workers={workers!r}; expected an integer in [1, {self.num_envs}]")
-        self._pool = _Workers(game_fns, workers, _GameSlice, _joint_observation_space, context)
+        if spin is not None:
+            spin = check_real("BatchedParallelEnv", "spin", spin, low=0.0, high=1.0)
+        self._pool = _Workers(game_fns, workers, _GameSlice, _joint_observation_space, context,
+                              spin=auto_spin(workers) if spin is None else spin)
         first = self._pool.local.envs[0]
         self.possible_agents = list(first.possible_agents)
         self.metadata = dict(first.metadata)
@@ -66,7 +74,7 @@ class BatchedParallelEnv:
         for (lo, _), (game_infos, active) in zip(self._pool.slices, replies):
             infos += game_infos
             self._set_active(lo, active)
-        return deepcopy(self._pool.observations), infos
+        return _copy(self._pool.observations), infos
 
     def step(self, actions: dict[str, np.ndarray]):
         """Step every game with row ``i`` of each agent's actions: (observations, rewards, terminations,
@@ -87,7 +95,7 @@ class BatchedParallelEnv:
                     truncations[agent][lo + k] = value
             infos += game_infos
             self._set_active(lo, active)
-        return deepcopy(self._pool.observations), rewards, terminations, truncations, infos
+        return _copy(self._pool.observations), rewards, terminations, truncations, infos
 
     def close(self) -> None:
         self._pool.close()
@@ -143,10 +151,10 @@ def _joint_observation_space(game: Any) -> spaces.Dict:
 
 
 def make_batched_parallel(env_id: str, num_envs: int, workers: int = 2, context: str | None = "spawn",
-                          **kwargs: Any) -> BatchedParallelEnv:
+                          spin: float | None = None, **kwargs: Any) -> BatchedParallelEnv:
     """``num_envs`` copies of ``palaestra.make_parallel(env_id, **kwargs)`` in a :class:`BatchedParallelEnv`."""
     return BatchedParallelEnv([functools.partial(_make_parallel, env_id, kwargs) for _ in range(num_envs)],
-                              workers=workers, context=context)
+                              workers=workers, context=context, spin=spin)
 
 
 def _make_parallel(env_id: str, kwargs: dict[str, Any]) -> Any:

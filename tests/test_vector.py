@@ -32,10 +32,12 @@ def _trace(vector, steps=10):
     return trace
 
 
-@pytest.mark.parametrize("mode", [AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP])
-def test_batched_matches_sync_vector_env_bit_for_bit(mode):
-    # Three environments on two workers: uneven slices, and each worker resets environments mid-run.
-    batched = make_batched(ENV_ID, num_envs=3, workers=2, autoreset_mode=mode, **KWARGS)
+@pytest.mark.parametrize(("mode", "spin"), [(AutoresetMode.NEXT_STEP, 0.0), (AutoresetMode.SAME_STEP, 0.0),
+                                            (AutoresetMode.NEXT_STEP, 5e-4)])
+def test_batched_matches_sync_vector_env_bit_for_bit(mode, spin):
+    # Three environments on two workers: uneven slices, and each worker resets environments mid-run; with and
+    # without polling for messages.
+    batched = make_batched(ENV_ID, num_envs=3, workers=2, autoreset_mode=mode, spin=spin, **KWARGS)
     reference = SyncVectorEnv(_fns(3), autoreset_mode=mode)
     try:
         ours, theirs = _trace(batched), _trace(reference)
@@ -54,6 +56,39 @@ def test_bad_arguments_are_refused_with_the_expected_values():
         BatchedVectorEnv(_fns(2), workers=3)
     with pytest.raises(ValueError, match="DISABLED is not supported"):
         BatchedVectorEnv(_fns(1), workers=1, autoreset_mode=AutoresetMode.DISABLED)
+    for spin in (-0.001, float("nan"), 2.0):
+        with pytest.raises(ValueError, match=r"BatchedVectorEnv: spin=.*; expected a finite real number in \[0.0, 1.0\]"):
+            BatchedVectorEnv(_fns(1), workers=1, spin=spin)
+    with pytest.raises(ValueError, match=r"BatchedVectorEnv: spin='fast'; expected a finite real number"):
+        BatchedVectorEnv(_fns(1), workers=1, spin="fast")
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="core affinity is Linux-only")
+def test_workers_poll_only_when_they_have_a_core_each(monkeypatch):
+    from palaestra import vector
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert vector.auto_spin(2) == 0.0  # a polling worker would take its partner's only core
+    assert vector.auto_spin(1) == vector.SPIN
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    assert vector.auto_spin(2) == vector.SPIN > 0.0
+
+
+def test_returned_observations_are_copies_unless_copy_is_false():
+    batched = make_batched(ENV_ID, num_envs=2, workers=1)
+    shared = BatchedVectorEnv(_fns(2), workers=1, copy=False)
+    try:
+        first, _ = batched.reset(seed=0)
+        kept = {key: value.copy() for key, value in first.items()}
+        batched.step(batched.action_space.sample())
+        assert data_equivalence(first, kept, exact=True)  # the next step did not overwrite them
+        view, _ = shared.reset(seed=0)
+        assert data_equivalence(view, kept, exact=True)
+        shared.step(np.ones((2, 4), dtype=np.float32))
+        assert not np.array_equal(view["observation"], kept["observation"])  # a view of the shared buffer
+    finally:
+        batched.close()
+        shared.close()
 
 
 def test_a_failing_environment_raises_in_the_caller_with_its_message():

@@ -63,3 +63,8 @@ def test_batched_games_match_games_stepped_one_by_one(env_id, steps):
             assert ended  # a prey was caught: an agent left a game before the others
     finally:
         batched.close()
+
+
+def test_a_bad_spin_is_refused_naming_the_batched_env():
+    with pytest.raises(ValueError, match=r"BatchedParallelEnv: spin=-1.0; expected a finite real number in \[0.0, 1.0\]"):
+        make_batched_parallel("palaestra/Tag-v0", num_envs=2, workers=1, spin=-1)

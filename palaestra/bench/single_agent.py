@@ -2,7 +2,7 @@
 
 Per ID: steps/s of one environment (state observations, seeded random actions, default kwargs), mean reset
 time, ``rgb_array`` frames/s at 84x84, ``AsyncVectorEnv`` throughput with 1 and 2 workers, the scaling of
-:class:`~palaestra.vector.BatchedVectorEnv` (2 workers x 2 envs) over one in-process env, and the time
+:class:`~palaestra.vector.BatchedVectorEnv` (2 workers x 8 envs) over one in-process env, and the time
 spent in the scene's raw ``stepSimulation`` substeps within those same steps, from which the per-step
 overhead of everything else (IK, observation, checks, wrappers) is
 ``(env step time - physics time) / physics time``. Each figure is the best of three equal blocks. With
@@ -28,8 +28,10 @@ import numpy as np
 RENDER_SIZE = 84
 REPEATS = 3  # each figure is the best of this many equal blocks
 VECTOR_WORKERS = (1, 2)
-BATCHED_WORKERS, ENVS_PER_WORKER = 2, 2  # BatchedVectorEnv against one env in-process (more worlds per
-# worker amortise messages but share its caches: 8 Panda worlds stepped in turn cost 20-35% more per step)
+BATCHED_WORKERS, ENVS_PER_WORKER = 2, 8  # BatchedVectorEnv against one env in-process: per round of steps a
+# worker costs a message each way (about 0.1 ms with polling), so more worlds per worker amortise it; Push on a quiet
+# 2-core machine, 2 workers x 2 / 4 / 8 / 16 envs: 1.55 / 1.61 / 1.66 / 1.68x (8 worlds stepped in turn cost 3% more
+# per step than one: caches).
 # Our ID -> the panda-gym ID solving the same task.
 PANDA_GYM = {
     "palaestra/Reach-v0": "PandaReach-v3",
