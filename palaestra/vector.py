@@ -3,8 +3,8 @@
 Gymnasium's ``AsyncVectorEnv`` runs one environment per process and pays two pipe messages per environment
 per step; at a few thousand steps/s per environment that traffic costs more than the simulation, so two
 workers on two cores come out slower than one environment in-process. :class:`BatchedVectorEnv` gives each
-worker a contiguous slice of the environments: one message out (the slice's actions) and one back (rewards,
-flags, infos) per worker per step, observations written straight into shared memory.
+worker a contiguous slice of the environments: one message out and one back (rewards, flags, infos) per
+worker per step, observations written straight into shared memory, ``Box`` actions read from shared memory.
 
 >>> import palaestra
 >>> from palaestra.vector import make_batched
@@ -133,8 +133,14 @@ class BatchedVectorEnv(VectorEnv):
         return self._read(), [info for infos in replies for info in infos]
 
     def step(self, actions):
-        rows = actions if isinstance(actions, np.ndarray) else list(iterate(self.action_space, actions))
-        replies = self._run("step", [rows[lo:hi] for lo, hi in self._slices])
+        shared = self._pool.actions
+        if shared is not None and isinstance(actions, np.ndarray) and actions.dtype == shared.dtype \
+                and actions.shape == shared.shape:
+            shared[...] = actions  # the workers read their rows there: no actions in the messages
+            replies = self._run("step_shared", [None] * len(self._slices))
+        else:
+            rows = actions if isinstance(actions, np.ndarray) else list(iterate(self.action_space, actions))
+            replies = self._run("step", [rows[lo:hi] for lo, hi in self._slices])
         rewards = np.zeros(self.num_envs, dtype=np.float64)
         terminations = np.zeros(self.num_envs, dtype=np.bool_)
         truncations = np.zeros(self.num_envs, dtype=np.bool_)
@@ -184,7 +190,9 @@ class _Workers:
     process, the others by spawned workers, with one shared observation buffer of ``space_of(first env)``.
 
     ``make_slice(envs, offset, views)`` builds what handles a slice's commands (a :class:`_Slice`); ``spin`` is
-    the seconds each side polls for a message before sleeping (see :class:`BatchedVectorEnv`).
+    the seconds each side polls for a message before sleeping (see :class:`BatchedVectorEnv`). When the
+    environments have a ``Box`` action space, ``actions`` is a shared ``(n, *shape)`` buffer that every slice
+    can read its rows from (``step_shared``), else ``None``.
     """
 
     def __init__(self, env_fns: Sequence[Callable[[], Any]], workers: int, make_slice: Callable[..., _Slice],
@@ -202,12 +210,18 @@ class _Workers:
         shared = create_shared_memory(space, n=n, ctx=ctx)
         self.observations = read_from_shared_memory(space, shared, n=n)
         self.local = make_slice(envs, 0, views=self.observations)
+        action_space = getattr(envs[0], "action_space", None)
+        action_buffer = None
+        self.actions = None
+        if isinstance(action_space, gym.spaces.Box):
+            action_buffer = create_shared_memory(action_space, n=n, ctx=ctx)
+            self.actions = self.local.actions = read_from_shared_memory(action_space, action_buffer, n=n)
         self._closed = False
         for lo, hi in self.slices[1:]:
             parent, child = ctx.Pipe()
             process = ctx.Process(
                 target=_work, args=(CloudpickleWrapper(list(env_fns[lo:hi])), lo, n, child, parent, shared, space,
-                                    make_slice, spin),
+                                    make_slice, spin, action_buffer, action_space),
                 daemon=True,
             )
             process.start()
@@ -279,6 +293,7 @@ class _Slice:
         self.envs, self.offset, self.autoreset_mode, self.views = envs, offset, autoreset_mode, views
         self.leaves = _leaves(views)
         self.needs_reset = [False] * len(envs)
+        self.actions: np.ndarray | None = None  # the shared action buffer, when there is one
 
     def handle(self, command: str, data: Any) -> Any:
         return getattr(self, f"_{command}")(data)
@@ -303,6 +318,10 @@ class _Slice:
             infos.append(info)
             finals.append(final)
         return rewards, terminations, truncations, infos, finals
+
+    def _step_shared(self, _: None) -> tuple[list, list, list, list, list]:
+        # A private copy: an environment may keep its action, and the next step overwrites the buffer.
+        return self._step(self.actions[self.offset:self.offset + len(self.envs)].copy())
 
     def _reset(self, data) -> list[dict]:
         seeds, options = data
@@ -361,12 +380,15 @@ class _Maker:
         return gym.make(self.env_id, **self.kwargs)
 
 
-def _work(env_fns, offset, num_envs, pipe, parent_pipe, shared, space, make_slice, spin) -> None:
+def _work(env_fns, offset, num_envs, pipe, parent_pipe, shared, space, make_slice, spin, action_buffer=None,
+          action_space=None) -> None:
     """A worker process's loop: build its slice, then answer commands until ``close``."""
     parent_pipe.close()
     part = None
     try:
         part = make_slice([fn() for fn in env_fns.fn], offset, views=read_from_shared_memory(space, shared, n=num_envs))
+        if action_buffer is not None:
+            part.actions = read_from_shared_memory(action_space, action_buffer, n=num_envs)
         pipe.send((True, None))
         while True:
             _wait(pipe, spin)

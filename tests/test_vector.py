@@ -51,6 +51,24 @@ def test_batched_matches_sync_vector_env_bit_for_bit(mode, spin):
         reference.close()
 
 
+def test_actions_of_another_dtype_or_as_a_list_are_sent_to_the_workers_and_give_the_same_steps():
+    # float32 arrays of the batch's shape go through the shared action buffer; the rest is sent in messages.
+    batched = make_batched(ENV_ID, num_envs=3, workers=2, **KWARGS)
+    reference = SyncVectorEnv(_fns(3))
+    try:
+        rng = np.random.default_rng(0)
+        for vector in (batched, reference):
+            vector.reset(seed=3)
+        for step in range(6):
+            actions = rng.uniform(-1, 1, size=(3, 4))  # float64
+            sent = actions if step % 2 else list(actions.astype(np.float32))
+            ours, theirs = batched.step(sent), reference.step(sent if step % 2 else np.stack(sent))
+            assert data_equivalence(ours, theirs, exact=True)
+    finally:
+        batched.close()
+        reference.close()
+
+
 def test_bad_arguments_are_refused_with_the_expected_values():
     with pytest.raises(ValueError, match=r"workers=3; expected an integer in \[1, 2\]"):
         BatchedVectorEnv(_fns(2), workers=3)

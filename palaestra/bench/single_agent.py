@@ -28,10 +28,10 @@ import numpy as np
 RENDER_SIZE = 84
 REPEATS = 3  # each figure is the best of this many equal blocks
 VECTOR_WORKERS = (1, 2)
-BATCHED_WORKERS, ENVS_PER_WORKER = 2, 8  # BatchedVectorEnv against one env in-process: per round of steps a
-# worker costs a message each way (about 0.1 ms with polling), so more worlds per worker amortise it; Push on a quiet
-# 2-core machine, 2 workers x 2 / 4 / 8 / 16 envs: 1.55 / 1.61 / 1.66 / 1.68x (8 worlds stepped in turn cost 3% more
-# per step than one: caches).
+BATCHED_WORKERS, ENVS_PER_WORKER = 2, 8  # BatchedVectorEnv against one env in-process: a round of steps costs
+# each worker a message each way, so more worlds per worker amortise it; Push on a quiet 2-core machine, 2 workers
+# x 2 / 4 / 8 / 16 envs: 1.64 / 1.68 / 1.72 / 1.65x (docs/speed.md; 8 worlds stepped in turn cost 3% more per step
+# than one: caches).
 # Our ID -> the panda-gym ID solving the same task.
 PANDA_GYM = {
     "palaestra/Reach-v0": "PandaReach-v3",
