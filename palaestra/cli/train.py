@@ -17,6 +17,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--config", help="a YAML config instead of the registered one")
     train.add_argument("--seeds", type=_positive, help="train seeds 0..N-1 (default: the config's seeds)")
     train.add_argument("--timesteps", type=_positive, help="override the config's budget (with --resume: extend it)")
+    train.add_argument("--demos", type=_positive, metavar="N",
+                       help="the demonstrations track: N scripted-expert episodes (off-policy: half of every batch "
+                            "from them, as RLPD; PPO: behaviour cloning first); the run goes to <name>-demos")
     train.add_argument("--split", help="playroom IDs: train in a split's scenes and evaluate in its last "
                                        "(ABC->D, D->D, ABCD->D; as CALVIN's)")
     train.add_argument("--out", default="runs",
@@ -38,7 +41,9 @@ def _train(args: argparse.Namespace) -> int:
         from palaestra.baselines.train import load_config, train_seeds
 
         seeds = tuple(range(args.seeds)) if args.seeds else None
-        config = load_config(args.config or record.id, seeds=seeds, timesteps=args.timesteps, split=args.split)
+        demos = {"track": "demos", "demo_episodes": args.demos} if args.demos else {}
+        config = load_config(args.config or record.id, seeds=seeds, timesteps=args.timesteps, split=args.split,
+                             **demos)
     except (registry.UnknownEnvironmentError, LookupError, ValueError, OSError, ModuleNotFoundError) as error:
         return common.error(error)
     if config.env_id != record.id:

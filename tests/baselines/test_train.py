@@ -128,3 +128,15 @@ def test_a_split_trains_in_its_scenes_and_evaluates_in_the_held_out_one(tmp_path
         load_config("palaestra/PlayroomGoal-v0", split="ABC->D", env_kwargs={"scene": "B"})
     with pytest.raises(ValueError, match="Reach-v0: split 'ABC->D' needs a scene-A playroom ID"):
         load_config("palaestra/Reach-v0", split="ABC->D")
+
+
+def test_demos_flag_trains_the_demonstrations_track_into_its_own_folder(tmp_path, capsys):
+    out = tmp_path / "runs"
+    assert main(["train", "Reach", "--demos", "2", "--timesteps", "64", "--seeds", "1", "--workers", "1",
+                 "--no-progress", "--out", str(out)]) == 0
+    assert "track demos" in capsys.readouterr().out
+    saved = (out / "Reach-demos" / "seed_0" / "config.yaml").read_text()
+    assert "track: demos" in saved and "demo_episodes: 2" in saved
+    assert not (out / "Reach").exists()  # the pure-RL run's folder is left alone
+    assert main(["train", "TicTacToe", "--demos", "2", "--out", str(out)]) == 2
+    assert "TicTacToe-v0: demo_episodes needs a scripted expert" in capsys.readouterr().err
