@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -22,6 +25,22 @@ def _guarded(fn: Callable[..., Any], args: tuple) -> Any:
         return fn(*args)
     except Exception as error:  # noqa: BLE001 - any failure of a job is that job's outcome
         return f"{type(error).__name__}: {error}"
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A pool worker's initializer: exit when the process that started the pool is gone (killed, even by
+    SIGKILL), instead of training on as an orphan that a resumed run would then race for the same files."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)  # files are written atomically: stopping between two writes loses nothing already written
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def run_all(
@@ -44,7 +63,13 @@ def _process(fn: Callable[..., Any], jobs: Sequence[tuple], workers: int) -> Ite
         return
     # spawn, not fork: the caller may hold threads (progress display) or a PyBullet client.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    # SIGTERM (a scheduler's or `kill PID`) ends this process as Ctrl-C does: through the handler below,
+    # which stops the workers too; by default it would leave them training on.
+    previous = signal.signal(signal.SIGTERM, _terminated) if threading.current_thread() is threading.main_thread() \
+        else None
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+    try:
         futures = {pool.submit(_guarded, fn, args): index for index, args in enumerate(jobs)}
         for future in as_completed(futures):
             try:
@@ -52,6 +77,18 @@ def _process(fn: Callable[..., Any], jobs: Sequence[tuple], workers: int) -> Ite
             except BrokenProcessPool as error:  # a worker died (e.g. a crash inside PyBullet)
                 outcome = f"BrokenProcessPool: {error}"
             yield futures[future], outcome
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM, the consumer stopped): stop the workers now rather than wait for
+        # their jobs to finish.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _ray(fn: Callable[..., Any], jobs: Sequence[tuple], workers: int) -> Iterator[tuple[int, Any]]:
