@@ -46,9 +46,12 @@ from palaestra.checks import check_real
 SPIN = 5e-4
 
 
-def auto_spin(workers: int) -> float:
-    """:data:`SPIN` when this process may run on at least ``workers`` cores, else 0 (a polling worker would take
-    the core its partner needs)."""
+def resolve_spin(owner: str, spin: Any, workers: int) -> float:
+    """A batched env's ``spin`` checked (seconds in [0, 1]), or for ``None`` the default: :data:`SPIN` when this
+    process may run on at least ``workers`` cores, else 0 (a polling worker would take the core its partner
+    needs)."""
+    if spin is not None:
+        return check_real(owner, "spin", spin, low=0.0, high=1.0)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return SPIN if cores >= workers else 0.0
 
@@ -94,11 +97,9 @@ class BatchedVectorEnv(VectorEnv):
         self.copy = copy
         if pin and not hasattr(os, "sched_setaffinity"):
             raise ValueError("BatchedVectorEnv: pin=True binds processes to cores, which needs Linux; use pin=False")
-        if spin is not None:
-            spin = check_real("BatchedVectorEnv", "spin", spin, low=0.0, high=1.0)
         self._pool = _Workers(env_fns, workers, functools.partial(_Slice, autoreset_mode=self.autoreset_mode),
                               lambda env: env.observation_space, context, pin,
-                              auto_spin(workers) if spin is None else spin)
+                              resolve_spin("BatchedVectorEnv", spin, workers))
         first = self._pool.local.envs[0]
         self.metadata = {**first.metadata, "autoreset_mode": self.autoreset_mode}
         self.render_mode = first.render_mode

@@ -25,8 +25,7 @@ from typing import Any
 import numpy as np
 from gymnasium import spaces
 
-from palaestra.checks import check_real
-from palaestra.vector import _copy, _Slice, _Workers, auto_spin
+from palaestra.vector import _copy, _Slice, _Workers, resolve_spin
 
 
 class BatchedParallelEnv:
@@ -43,10 +42,8 @@ class BatchedParallelEnv:
             raise ValueError("BatchedParallelEnv: game_fns is empty; expected at least one game factory")
         if not isinstance(workers, int) or not 1 <= workers <= self.num_envs:
             raise ValueError(f"BatchedParallelEnv: workers={workers!r}; expected an integer in [1, {self.num_envs}]")
-        if spin is not None:
-            spin = check_real("BatchedParallelEnv", "spin", spin, low=0.0, high=1.0)
         self._pool = _Workers(game_fns, workers, _GameSlice, _joint_observation_space, context,
-                              spin=auto_spin(workers) if spin is None else spin)
+                              spin=resolve_spin("BatchedParallelEnv", spin, workers))
         first = self._pool.local.envs[0]
         self.possible_agents = list(first.possible_agents)
         self.metadata = dict(first.metadata)

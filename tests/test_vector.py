@@ -86,10 +86,10 @@ def test_workers_poll_only_when_they_have_a_core_each(monkeypatch):
     from palaestra import vector
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
-    assert vector.auto_spin(2) == 0.0  # a polling worker would take its partner's only core
-    assert vector.auto_spin(1) == vector.SPIN
+    assert vector.resolve_spin("test", None, 2) == 0.0  # a polling worker would take its partner's only core
+    assert vector.resolve_spin("test", None, 1) == vector.SPIN
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-    assert vector.auto_spin(2) == vector.SPIN > 0.0
+    assert vector.resolve_spin("test", None, 2) == vector.SPIN > 0.0
 
 
 def test_returned_observations_are_copies_unless_copy_is_false():
