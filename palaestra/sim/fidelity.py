@@ -3,6 +3,10 @@
 Four probes, each run on palaestra's scene and, when installed, on panda-gym 3's under the same protocol:
 
 - **hold**: zero action from the rest pose; end-effector drift after 50 and after 1,000 control steps (mm).
+- **reach hold**: the arm driven to each of the 8 corners of Reach's goal box (x, y within 15 cm of the table's
+  centre, z from 5 to 30 cm), then given zero action: the largest drift over 50 control steps, counted from
+  the 10th zero-action step so that the arm's stop from full speed is not counted (mm). The rest pose is the
+  easiest place to hold: stretched and folded poses load the motors more.
 - **drop**: a 4 cm cube released flat 10 cm above the table; peak penetration (mm), total time deeper than
   1 mm (ms), and the time from first contact after which it stays within 0.2 mm of its resting height and below 1 cm/s (ms),
   all sampled every physics substep.
@@ -27,6 +31,7 @@ CUBE = 0.02  # half size of the probes' cubes, both scenes
 HOLD_STEPS = (50, 1000)
 TOWER_STEPS = 200
 GRASP_STEPS = 100
+REACH_CORNERS = [(x, y, z) for x in (-0.15, 0.15) for y in (-0.15, 0.15) for z in (0.05, 0.30)]
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class Fidelity:
 
     hold_50_mm: float
     hold_1000_mm: float
+    reach_hold_mm: float
     drop_peak_mm: float
     drop_deep_ms: float
     drop_settle_ms: float
@@ -132,7 +138,7 @@ def _place(client: Any, body: int, position: tuple[float, float, float]) -> None
 def hold_drift(probe: _Probe) -> tuple[float, float]:
     env = probe.make("push")
     start = probe.ee(env)
-    zero = np.zeros(4)
+    zero = np.zeros(env.action_space.shape[0])
     drift = []
     for step in range(1, HOLD_STEPS[-1] + 1):
         probe.step(env, zero)
@@ -140,6 +146,26 @@ def hold_drift(probe: _Probe) -> tuple[float, float]:
             drift.append(float(np.linalg.norm(probe.ee(env) - start)) * 1e3)
     env.close()
     return drift[0], drift[1]
+
+
+def reach_hold(probe: _Probe, steps: int = 50, settle: int = 10) -> float:
+    env = probe.make("reach")
+    worst = 0.0
+    zero = np.zeros(4)
+    for corner in REACH_CORNERS:
+        for _ in range(80):  # steer like a P-controller; 80 steps reach any corner from any other
+            error = np.asarray(corner) - probe.ee(env)
+            if np.abs(error).max() < 2e-3:
+                break
+            probe.step(env, np.append(np.clip(error / 0.05 * 2.0, -1.0, 1.0), 0.0))
+        for _ in range(settle):
+            probe.step(env, zero)
+        start = probe.ee(env)
+        for _ in range(steps):
+            probe.step(env, zero)
+        worst = max(worst, float(np.linalg.norm(probe.ee(env) - start)) * 1e3)
+    env.close()
+    return worst
 
 
 def drop(probe: _Probe, height: float = 0.10, seconds: float = 1.0) -> tuple[float, float, float]:
@@ -199,7 +225,7 @@ def grasp_turn(probe: _Probe) -> float:
 def measure(probe: _Probe) -> Fidelity:
     hold = hold_drift(probe)
     peak, deep, settle = drop(probe)
-    return Fidelity(hold[0], hold[1], peak, deep, settle, tower_creep(probe), grasp_turn(probe))
+    return Fidelity(hold[0], hold[1], reach_hold(probe), peak, deep, settle, tower_creep(probe), grasp_turn(probe))
 
 
 def palaestra_probe(**env_kwargs: Any) -> _Probe:

@@ -39,16 +39,20 @@ class Panda:
     ``grip_step`` metres. Actions are clipped to [-1, 1] before scaling.
 
     The displacement is added to a set-point kept from the last step, not to the measured pose: a position
-    motor under gravity settles slightly below its target, and re-targeting from the measured pose every step
-    turned that offset into a sag of 31 mm per 50 zero-action steps at the rest pose (110 mm per 1,000, and
-    50-110 mm per 50 steps elsewhere in reach). The set-point is kept within :attr:`SETPOINT_SLACK` of the
-    measured pose (per axis; :attr:`JOINT_SLACK` per joint in joint control), so a blocked or lagging arm
-    never winds up more than that. Where the motors' steady offset stays inside the slack (0.7 mm at the
-    rest pose, see :class:`~palaestra.sim.world.PhysicsConfig`) a zero action holds the arm still for the
-    whole episode; at stretched poses the offset reaches 3-5 mm and the arm still drifts, more slowly than
-    before. A larger slack holds everywhere but lets the arm run on after each move by up to the slack, and
-    the scripted experts, which steer from the measured pose, lost precision (PickAndPlace's hard preset:
-    40% at 5 mm against 65-72% at 0 to 1.5 mm, over 40 episodes).
+    motor under gravity settles below its target, and re-targeting from the measured pose every step turned
+    that offset into a sag of 31 mm per 50 zero-action steps at the rest pose (110 mm per 1,000). While an
+    axis moves (a joint, in joint control) its set-point is kept within :attr:`SETPOINT_SLACK`
+    (:attr:`JOINT_SLACK`) of the measured pose, so a blocked or lagging arm never winds up more than that.
+    That slack alone still let the arm sink wherever the motors' steady offset exceeds it (0.7 mm at the rest
+    pose, 3-5 mm at stretched and folded poses: up to 80 mm in 50 zero-action steps at the corners of Reach's
+    goal box, panda-gym under 2 mm). So an axis whose command is below :attr:`HOLD_ACTION`, while the robot
+    touches nothing, holds: the hold starts where the arm is and the error to that place is integrated into
+    the set-point (an integral term, within :attr:`HOLD_SLACK` / :attr:`JOINT_HOLD_SLACK`), so the offset is
+    absorbed; small commands move the held place. While the robot touches something (pressing, pushing,
+    holding a block) every axis uses the narrow slack, so a blocked arm does not store centimetres of push.
+    A wide slack on every axis would hold too, but lets the arm run on after each move by up to the slack,
+    and the scripted experts, which steer from the measured pose, lost precision (PickAndPlace's hard preset:
+    40% at 5 mm against 65-72% at 0 to 1.5 mm, over 40 episodes). Figures: ``palaestra bench --fidelity``.
     """
 
     ARM = tuple(range(7))
@@ -64,6 +68,9 @@ class Panda:
     IK_POSTURE = 0.3  # gain of the null-space pull towards REST
     SETPOINT_SLACK = 0.0015  # metres the end-effector set-point may lead the measured grasp point, per axis
     JOINT_SLACK = 0.004  # radians a joint set-point may lead the measured joint
+    HOLD_ACTION = 0.05  # an action component below this (in [-1, 1]) holds its axis or joint
+    HOLD_SLACK = 0.02  # metres a held axis's set-point may differ from the measured grasp point
+    JOINT_HOLD_SLACK = 0.03  # radians a held joint's set-point may differ from the measured joint
 
     def __init__(
         self,
@@ -104,6 +111,7 @@ class Panda:
             self.client.resetJointState(self.body, j, width / 2)
         arm = np.asarray(joints, dtype=float)
         self._joint_setpoint = arm.tolist()
+        self._held: list[float | None] = [None] * (3 if self.control is Control.EE else 7)
         self._setpoint = list(self.client.getLinkState(self.body, self.EE_LINK, computeForwardKinematics=1)[4])
         self._command(arm, width)
 
@@ -135,19 +143,49 @@ class Panda:
         c = self.client
         q = [s[0] for s in c.getJointStates(self.body, self._all)]
         target_width = min(max(q[7] + q[8] + action[-1] * self.grip_step, 0.0), self.MAX_WIDTH)
+        free = not c.getContactPoints(bodyA=self.body)
         if self.control is Control.EE:
             # Fresh forward kinematics, not the observation's read: the transforms PyBullet caches after a
             # substep differ from these in the last bits, and the IK is defined on these.
             link = c.getLinkState(self.body, self.EE_LINK, computeForwardKinematics=1)
-            base = _near(self._setpoint, link[4], self.SETPOINT_SLACK)
+            moves = action[:3].tolist()
             step, low, high = self.ee_step, self._ee_low, self._ee_high
-            target = [min(max(x + a * step, lo), hi) for x, a, lo, hi in zip(base, action[:3].tolist(), low, high)]
+            base = self._base(self._setpoint, link[4], moves, step, free, self.SETPOINT_SLACK, self.HOLD_SLACK)
+            target = [min(max(x + a * step, lo), hi) for x, a, lo, hi in zip(base, moves, low, high)]
             self._setpoint = target
             arm = self._ik_step(q, link, target)
         else:
-            arm = np.array(_near(self._joint_setpoint, q[:7], self.JOINT_SLACK)) + action[:7] * self.joint_step
+            moves = action[:7].tolist()
+            step = self.joint_step
+            base = self._base(self._joint_setpoint, q[:7], moves, step, free, self.JOINT_SLACK, self.JOINT_HOLD_SLACK)
+            arm = np.array(base) + action[:7] * step
             self._joint_setpoint = arm.tolist()
         self._command(arm, target_width)
+
+    def _base(self, setpoint: list[float], measured: Sequence[float], moves: list[float], step: float, free: bool,
+              slack: float, hold_slack: float) -> list[float]:
+        """The set-point this step's displacement is added to, per axis (per joint in joint control).
+
+        A moving axis: the last set-point, within ``slack`` of ``measured``. A held axis (command below
+        HOLD_ACTION while the robot touches nothing) starts its hold where the arm is (within ``slack``), then
+        integrates the error to that hold position into its set-point, within ``hold_slack`` of ``measured``:
+        the motors' steady offset under gravity is absorbed instead of showing as sag. The hold position
+        follows the small commands themselves.
+        """
+        held = self._held
+        base = []
+        for i, (s, m, a) in enumerate(zip(setpoint, measured, moves)):
+            d = slack
+            if free and -self.HOLD_ACTION < a < self.HOLD_ACTION:
+                if held[i] is None:
+                    held[i] = m
+                else:
+                    s, d = s + held[i] - m, hold_slack
+                held[i] += a * step
+            else:
+                held[i] = None
+            base.append(m + min(max(s - m, -d), d))
+        return base
 
     def _ik_step(self, q: list[float], link: tuple, target: list[float]) -> np.ndarray:
         """One damped-least-squares step from joints ``q`` (end-effector ``link`` state) towards ``target``.
@@ -160,10 +198,13 @@ class Panda:
         position = link[4]
         error = np.array((target[0] - position[0], target[1] - position[1], target[2] - position[2],
                           *_orientation_error(link[5], _DOWN)))
-        pseudo_inverse = jac.T @ np.linalg.inv(jac @ jac.T + _DAMPING)
+        gram = jac @ jac.T
         arm = np.array(q[:7])
-        # Null-space pull towards the rest posture keeps the elbow where it started.
-        return arm + pseudo_inverse @ error + (_EYE7 - pseudo_inverse @ jac) @ (self.IK_POSTURE * (self.REST - arm))
+        # Null-space pull towards the rest posture keeps the elbow where it started. Its projector uses a
+        # near-exact pseudo-inverse: projected with the damped one, the pull leaked into the task space and
+        # stopped the gripper 3-5 mm short of targets at the edges of the workspace.
+        null = _EYE7 - jac.T @ np.linalg.inv(gram + _NULL_DAMPING) @ jac
+        return arm + jac.T @ np.linalg.inv(gram + _DAMPING) @ error + null @ (self.IK_POSTURE * (self.REST - arm))
 
     def _command(self, arm: np.ndarray, width: float) -> None:
         targets = arm.tolist() + [width / 2, width / 2]
@@ -176,12 +217,8 @@ class Panda:
 _EYE7 = np.eye(7)
 _DOWN = tuple(Panda.DOWN.tolist())
 _DAMPING = Panda.IK_DAMPING**2 * np.eye(6)
+_NULL_DAMPING = 1e-4 * np.eye(6)
 
-
-
-def _near(setpoint: Sequence[float], measured: Sequence[float], slack: float) -> list[float]:
-    """``setpoint`` moved, per component, to within ``slack`` of ``measured`` (plain floats: a hot path)."""
-    return [m + min(max(s - m, -slack), slack) for s, m in zip(setpoint, measured)]
 
 
 def _orientation_error(current: Sequence[float], desired: Sequence[float]) -> tuple[float, float, float]:

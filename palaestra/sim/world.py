@@ -38,7 +38,8 @@ class PhysicsConfig:
     - **Solver iterations.** 15. A position motor solved by few iterations settles a little below its target
       under gravity (at 10: 2.3 mrad on the shoulder, 1.3 mm at the gripper; at 15: 0.67 mm; at 50: 0.06 mm
       for about 17% of the speed). :class:`~palaestra.sim.robot.Panda` keeps its set-point, so that offset no
-      longer accumulates into a sag; 15 iterations keep it under a millimetre for a few percent of speed.
+      longer accumulates into a sag, and integrates it away on axes it holds (docs/physics.md); 15 iterations
+      keep it under a millimetre at the rest pose for a few percent of speed.
       Doubling the motor gain instead halves the offset too, but moves the arm 40% further per full step
       than the scripted experts were built for (Flip's expert fell from 95% to 50%).
     - **Contact ERP** 0.4 (PyBullet's default 0.2): the share of a contact's penetration resolved per substep.

@@ -43,10 +43,13 @@ def _feasible_seeds(task: str, n: int, first: int = 200) -> list[int]:
         env.close()
 
 
-# Every kind measures >= 90 % over 100 feasible starts (docs/envs/playroom.md); out of 10 starts a kind
-# expert may miss 2, so a seed drawing an unusual start does not fail the suite while a broken expert does.
+# Kinds measure 90-100 % over 100 feasible starts (docs/guides/playroom.md); out of 10 starts a kind expert
+# may miss 2, so a seed drawing an unusual start does not fail the suite while a broken expert does. Rotations
+# push a block without yaw control and measure 85-88 % (rotate_red_block_right 87 %, rotate_blue_block_left
+# 85 %, 100 feasible starts each): they may miss 3.
 EPISODES = 10
-LEAST = 8
+LEAST = {"rotate_left": 7, "rotate_right": 7}
+LEAST_OTHERS = 8
 
 
 @pytest.mark.parametrize("task", _sample_tasks())
@@ -54,7 +57,8 @@ def test_the_kind_expert_solves_its_task_from_seeded_feasible_starts(task):
     kind = oracle.TASKS[task].kind
     expert = next(cls for cls in KIND_EXPERTS if kind in cls.kinds)
     result = evaluate(expert, LANGUAGE, seeds=_feasible_seeds(task, EPISODES), env_kwargs={"tasks": [task]})
-    assert result.successes >= LEAST, f"{expert.__name__} solved {task} {result.successes}/{EPISODES}"
+    least = LEAST.get(kind, LEAST_OTHERS)
+    assert result.successes >= least, f"{expert.__name__} solved {task} {result.successes}/{EPISODES}"
 
 
 def test_every_task_kind_has_exactly_one_expert():

@@ -6,6 +6,7 @@ them) come from ``palaestra bench --fidelity``. The probes run a few seconds of 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from palaestra.sim import fidelity
@@ -19,6 +20,30 @@ def probe():
 def test_zero_action_holds_the_arm(probe):
     after_50, after_1000 = fidelity.hold_drift(probe)
     assert after_50 <= 1.0 and after_1000 <= 2.0, (after_50, after_1000)
+
+
+def test_zero_action_holds_the_arm_anywhere_in_reach(probe):
+    # Before the hold's integral term: up to 80 mm in 50 steps at the corners of Reach's goal box.
+    assert fidelity.reach_hold(probe) <= 1.0
+
+
+def test_zero_action_holds_a_stretched_arm_in_joint_control():
+    # Elbow opened with the hand high in the air: the motors' steady offset is large there (18.6 mm in 50
+    # zero-action steps before the hold's integral term).
+    probe = fidelity.palaestra_probe(control="joints")
+    env = probe.make("reach")
+    stretch = np.zeros(8)
+    stretch[3] = 1.0
+    for _ in range(20):
+        probe.step(env, stretch)
+    for _ in range(10):
+        probe.step(env, np.zeros(8))
+    start = probe.ee(env)
+    for _ in range(50):
+        probe.step(env, np.zeros(8))
+    drift = float(np.linalg.norm(probe.ee(env) - start)) * 1e3
+    env.close()
+    assert drift <= 1.0, drift
 
 
 def test_dropped_cube_recovers_from_penetration_and_settles(probe):
