@@ -1,9 +1,10 @@
 """Pieces shared by the competitive games: match outcomes, the observation modes, the cached per-agent spaces
 with the env's seeded generator, the checked AEC form of a parallel game and the reset checks (the checks
-themselves live in :mod:`palaestra.checks`)."""
+themselves live in :mod:`palaestra.checks`) and the per-match generators of the array cores."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
@@ -103,3 +104,19 @@ def check_reset(env_id: str, life: Lifecycle, seed: Any, options: Any) -> int | 
     check_options(env_id, options, None)
     life.start(env_id)
     return seed
+
+
+def reseed_matches(env_id: str, rngs: list[np.random.Generator | None], seeds: Sequence[int | None] | None,
+                   rows: Sequence[int]) -> list[int]:
+    """An array core's reset of ``rows``: each match's generator re-seeded from its seed (``None`` keeps it, as
+    a single game's ``reset()`` does; a match never seeded gets a fresh one), in place in ``rngs``; returns
+    the rows as ints. ``ValueError`` naming the env unless there is one seed (or ``None``) per row."""
+    rows = [int(row) for row in rows]
+    seeds = [None] * len(rows) if seeds is None else list(seeds)
+    if len(seeds) != len(rows):
+        raise ValueError(f"{env_id} batch: reset got {len(seeds)} seeds for {len(rows)} matches;"
+                         " expected one seed (or None) per match")
+    for row, seed in zip(rows, seeds):
+        if seed is not None or rngs[row] is None:
+            rngs[row], _ = seeding.np_random(seed)
+    return rows

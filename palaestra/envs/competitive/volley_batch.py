@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from gymnasium.utils import seeding
 
 from palaestra.envs.competitive import volley_core as core
+from palaestra.envs.competitive.common import reseed_matches
 from palaestra.envs.competitive.volleyball import DEFAULTS, PLAYER_FEATURES, TEAM_SIZES, VolleyballEnv, env_id_for
 from palaestra.checks import check_positive_int
 
@@ -105,14 +105,7 @@ class VolleyBatch:
     def reset(self, seeds: Sequence[int | None] | None = None, rows: Sequence[int] | None = None) -> np.ndarray:
         """Start the matches ``rows`` (default all) from ``seeds`` (one each; ``None`` keeps a match's
         generator, as the single game's ``reset()`` does); returns every match's observations."""
-        rows = self._rows if rows is None else np.asarray(rows, dtype=np.int64)
-        seeds = [None] * len(rows) if seeds is None else list(seeds)
-        if len(seeds) != len(rows):
-            raise ValueError(f"{self.env_id} batch: reset got {len(seeds)} seeds for {len(rows)} matches;"
-                             " expected one seed (or None) per match")
-        for row, seed in zip(rows.tolist(), seeds):
-            if seed is not None or self.rngs[row] is None:
-                self.rngs[row], _ = seeding.np_random(seed)
+        for row in reseed_matches(self.env_id, self.rngs, seeds, self._rows if rows is None else rows):
             self.score[row] = 0
             self.cycles[row] = 0
             self.running[row] = True
