@@ -19,8 +19,15 @@ if TYPE_CHECKING:
     from palaestra.baselines.train import TrainConfig
 
 _NOT_OPTIONS = ("self", "game", "opponents", "env_kwargs")  # SelfPlayEnv arguments a config sets otherwise
-# Games whose self-play runs all matches in one array core with ``vectorised: true`` (baselines/volley_vec.py).
-ARRAY_GAMES = ("palaestra/Volleyball-v0", "palaestra/TeamVolleyball2v2-v0", "palaestra/TeamVolleyball3v3-v0")
+# Games whose self-play runs all matches in one array core with ``vectorised: true``: the module (in
+# palaestra.baselines) and class of their self-play arrays (see baselines/array_vec.py).
+ARRAY_GAMES = {
+    "palaestra/Volleyball-v0": "volley_vec:VolleySelfPlayVecEnv",
+    "palaestra/TeamVolleyball2v2-v0": "volley_vec:VolleySelfPlayVecEnv",
+    "palaestra/TeamVolleyball3v3-v0": "volley_vec:VolleySelfPlayVecEnv",
+    "palaestra/Tag-v0": "field_vec:TagSelfPlayVecEnv",
+    "palaestra/Soccer2v2-v0": "field_vec:SoccerSelfPlayVecEnv",
+}
 
 
 def selfplay_options() -> list[str]:

@@ -61,7 +61,7 @@ class TrainConfig:
     # share, so the scripted levels keep their share however many snapshots the pool gathers
     opponent_weights: Mapping[str, float] = field(default_factory=dict)
     selfplay_kwargs: Mapping[str, Any] = field(default_factory=dict)  # games: SelfPlayEnv options (illegal_action)
-    vectorised: bool = False  # volleyball games: all n_envs matches in one array core (baselines/volley_vec.py)
+    vectorised: bool = False  # ARRAY_GAMES: all n_envs matches in one array core (baselines/array_vec.py)
     demo_episodes: int = 0  # scripted-expert episodes: in the replay buffer (sac, tqc) or cloned first (ppo)
     demo_epochs: int = 20  # ppo with demo_episodes: passes of behaviour cloning over the demonstrations
     demo_ratio: float = 0.5  # sac, tqc with demo_episodes: the share of every batch drawn from the demonstrations
@@ -205,11 +205,11 @@ def build_model(config: TrainConfig, seed: int, pool: Any = None, env_seed: int 
     from stable_baselines3.common.env_util import make_vec_env
 
     if config.vectorised:
-        from palaestra.baselines.volley_vec import VolleySelfPlayVecEnv
+        from palaestra.baselines.array_vec import array_selfplay
 
-        vec = VolleySelfPlayVecEnv(config.env_id, n_envs or config.n_envs, pool if pool is not None else
-                                   list(config.opponents), seed=seed if env_seed is None else env_seed,
-                                   env_kwargs=config.env_kwargs, **config.selfplay_kwargs)
+        vec = array_selfplay(config.env_id, n_envs or config.n_envs, pool if pool is not None else
+                             list(config.opponents), seed=seed if env_seed is None else env_seed,
+                             env_kwargs=config.env_kwargs, **config.selfplay_kwargs)
     else:
         vec = make_vec_env(lambda: make_env(config, seed, pool), n_envs=n_envs or config.n_envs,
                            seed=seed if env_seed is None else env_seed)

@@ -8,7 +8,8 @@ environments' own cost). Peers: PettingZoo's
 ``butterfly.cooperative_pong_v6`` for the real-time games and ``classic.tictactoe_v3`` for the turn-based
 ones. Each figure is the best of three equal blocks; nothing is asserted. :func:`batched_scaling` compares
 the parallel games' :class:`~palaestra.vector_games.BatchedParallelEnv` with one game in-process, and
-:func:`selfplay_arrays` volleyball self-play as arrays (many matches in one process) with one match, in CPU time.
+:func:`selfplay_arrays` self-play of the games with an array core as arrays (many matches in one process) with one
+match, in CPU time.
 """
 
 from __future__ import annotations
@@ -247,9 +248,9 @@ def print_scaling(rows: list[GameScalingRow], console: Any) -> None:
 
 @dataclass(frozen=True)
 class ArraySelfPlayRow:
-    """Env-steps/s of volleyball self-play (learner random, opponents ``random`` and ``heuristic``) in one
-    :class:`~palaestra.wrappers.selfplay.SelfPlayEnv` and in the array core's
-    :class:`~palaestra.baselines.volley_vec.VolleySelfPlayVecEnv` of ``matches`` matches: alternating blocks of
+    """Env-steps/s of a game's self-play (learner random, opponents ``random`` and the first scripted level:
+    :data:`ARRAY_OPPONENTS`) in one :class:`~palaestra.wrappers.selfplay.SelfPlayEnv` and in the game's self-play
+    arrays (:func:`~palaestra.baselines.array_vec.array_selfplay`) of ``matches`` matches: alternating blocks of
     CPU time in one process, best block of each."""
 
     env_id: str
@@ -263,18 +264,22 @@ class ArraySelfPlayRow:
         return self.arrays / self.single
 
 
+ARRAY_OPPONENTS = 2  # the first levels of a game's scripted opponents: random and the weakest scripted one
+
+
 def selfplay_arrays(env_id: str, steps: int = 5000, matches: int = 128) -> ArraySelfPlayRow:
     """Self-play env-steps/s of one match and of ``matches`` matches as arrays (128: the configs' n_envs),
     ``steps`` env-steps a block (at least one step of every match); the learner's actions are drawn before
     the clock starts."""
     from palaestra.bench.single_agent import alternate
 
-    opponents = ["random", "heuristic"]
     try:
-        from palaestra.baselines.volley_vec import VolleySelfPlayVecEnv
+        from palaestra.baselines.array_vec import array_selfplay
+        from palaestra.competitive.match import opponent_table
         from palaestra.wrappers.selfplay import SelfPlayEnv
 
-        arrays = VolleySelfPlayVecEnv(env_id, matches, opponents=opponents, seed=0)
+        opponents = list(opponent_table(env_id))[:ARRAY_OPPONENTS]
+        arrays = array_selfplay(env_id, matches, opponents=opponents, seed=0)
         single = SelfPlayEnv(env_id, opponents=opponents)
     except Exception as error:  # noqa: BLE001 - a missing extra must not stop the rest of the bench
         return ArraySelfPlayRow(env_id, matches, error=f"{type(error).__name__}: {error}")
@@ -314,8 +319,8 @@ def print_arrays(rows: list[ArraySelfPlayRow], console: Any) -> None:
 
     if not rows:
         return
-    table = Table(title="Volleyball self-play arrays: many matches as arrays in one process against one match "
-                        "(opponents random + heuristic; alternating blocks, CPU time)")
+    table = Table(title="Self-play arrays: many matches as arrays in one process against one match "
+                        "(opponents random + the first scripted level; alternating blocks, CPU time)")
     for column in ("game", "matches", "single env-steps/s", "arrays env-steps/s", "arrays/single"):
         table.add_column(column, justify="left" if column == "game" else "right")
     for row in rows:

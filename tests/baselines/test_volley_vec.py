@@ -10,7 +10,7 @@ from stable_baselines3.common.env_util import make_vec_env  # noqa: E402
 
 from palaestra.baselines.train import load_config, train  # noqa: E402
 from palaestra.competitive.policy import Policy  # noqa: E402
-from palaestra.baselines import volley_vec  # noqa: E402
+from palaestra.baselines import array_vec  # noqa: E402
 from palaestra.baselines.volley_vec import VolleySelfPlayVecEnv  # noqa: E402
 from palaestra.wrappers.selfplay import OpponentPool, SelfPlayEnv  # noqa: E402
 
@@ -50,7 +50,7 @@ def _same_infos(ours: dict, theirs: dict) -> None:
 
 @pytest.mark.parametrize(("game", "team_size"), [("palaestra/Volleyball-v0", 1), ("palaestra/TeamVolleyball2v2-v0", 2)])
 def test_slots_reproduce_make_vec_env_over_selfplay_bit_for_bit(game, team_size, monkeypatch):
-    monkeypatch.setattr(volley_vec, "RANDOM_BLOCK", 5)  # the random level's draws refill every 5 steps
+    monkeypatch.setattr(array_vec, "RANDOM_BLOCK", 5)  # the random level's draws refill every 5 steps
     n, seed = 6, 7
     theirs = make_vec_env(lambda: SelfPlayEnv(game, opponents=_pool(team_size), env_kwargs=KWARGS), n_envs=n, seed=seed)
     ours = VolleySelfPlayVecEnv(game, n_envs=n, opponents=_pool(team_size), seed=seed, env_kwargs=KWARGS)
@@ -89,8 +89,8 @@ def test_a_tiny_vectorised_selfplay_run_trains_snapshots_evaluates_and_resumes(t
 
 
 def test_vectorised_is_refused_for_a_game_without_an_array_core():
-    with pytest.raises(ValueError, match=r"Tag-v0: vectorised: true needs an array core"):
-        load_config("palaestra/Tag-v0", vectorised=True)
+    with pytest.raises(ValueError, match=r"Sumo-v0: vectorised: true needs an array core"):
+        load_config("palaestra/Sumo-v0", vectorised=True)
     with pytest.raises(ValueError, match="the only selfplay_kwargs is side"):
         load_config("palaestra/Volleyball-v0", vectorised=True, selfplay_kwargs={"illegal_action": "lose"})
     with pytest.raises(ValueError, match="unknown side 'middle'"):
@@ -105,10 +105,10 @@ def test_bench_row_times_one_match_and_the_arrays_in_the_same_run():
     row = selfplay_arrays("palaestra/TeamVolleyball2v2-v0", steps=32, matches=4)
     assert row.error is None and row.single > 0 and row.arrays > 0 and row.ratio == row.arrays / row.single
     console = Console(record=True, width=200)
-    print_arrays([row, selfplay_arrays("palaestra/Tag-v0", steps=32, matches=4)], console)
+    print_arrays([row, selfplay_arrays("palaestra/Sumo-v0", steps=32, matches=4)], console)
     text = console.export_text()
-    assert "Volleyball self-play arrays" in text and "palaestra/TeamVolleyball2v2-v0" in text
-    assert "Tag-v0: no array core" in text  # a game without one gets its row's error, not a crash
+    assert "Self-play arrays" in text and "palaestra/TeamVolleyball2v2-v0" in text
+    assert "Sumo-v0: no array core" in text  # a game without one gets its row's error, not a crash
 
 
 def test_a_frozen_sb3_policy_plays_all_its_matches_in_one_batched_call():

@@ -17,7 +17,7 @@ import numpy as np
 from palaestra.envs.competitive.common import outcome
 from palaestra.envs.competitive.disc_batch import FieldBatch, py_hypot, steer
 from palaestra.envs.competitive.soccer import (
-    BEHIND, FORMATION, HALF_LENGTH, JITTER, PLAYER_SPEED, SWING, TAKER, ChaserPolicy, SoccerEnv, StrongPolicy,
+    BEHIND, ENV_ID, FORMATION, HALF_LENGTH, JITTER, PLAYER_SPEED, SWING, TAKER, ChaserPolicy, SoccerEnv, StrongPolicy,
 )
 
 _BALL = 4  # the ball's disc, after the four players
@@ -34,6 +34,8 @@ class SoccerBatch(FieldBatch):
     match that ended stays ended until it is reset; stepping it is refused. :attr:`score` holds each match's
     goals (left, right); :meth:`outcome` is an ended match's ``info["outcome"]`` for each agent.
     """
+
+    env_id = ENV_ID
 
     def __init__(self, n_matches: int, goals_to_win: int = 3, max_cycles: int = 400, shaping: float = 0.0,
                  obs_mode: str = "state") -> None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from palaestra.envs.competitive.common import OUTCOME_LOSS, OUTCOME_WIN
 from palaestra.envs.competitive.disc_batch import FieldBatch, py_hypot, steer
-from palaestra.envs.competitive.tag import HALF_SIZE, PREY, ChasePolicy, TagEnv
+from palaestra.envs.competitive.tag import ENV_ID, HALF_SIZE, PREY, ChasePolicy, TagEnv
 
 _PREDATORS, _PREY = (0, 1), (2, 3)  # columns, in possible_agents order
 
@@ -31,6 +31,8 @@ class TagBatch(FieldBatch):
     and false for agents not in the step, :attr:`stepped`). A match that ended stays ended until it is reset;
     stepping it is refused. :meth:`outcome` is an ended match's ``info["outcome"]`` for each agent.
     """
+
+    env_id = ENV_ID
 
     def __init__(self, n_matches: int, max_cycles: int = 300, obs_mode: str = "state") -> None:
         super().__init__(TagEnv(max_cycles=max_cycles, obs_mode=obs_mode), n_matches)
