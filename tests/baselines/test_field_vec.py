@@ -87,3 +87,16 @@ def test_bad_input_is_refused_naming_the_game():
     with pytest.raises(ValueError, match="Tag-v0: unknown side 'middle'"):
         TagSelfPlayVecEnv(n_envs=2, side="middle")
     assert load_config("palaestra/Tag-v0", vectorised=True).vectorised  # configs may now select the arrays
+
+
+def test_a_tiny_vectorised_tag_run_trains_with_box_actions_snapshots_and_evaluates(tmp_path):
+    from palaestra.baselines import checkpoint
+    from palaestra.baselines.train import train
+
+    tiny = {"n_steps": 16, "batch_size": 64, "n_epochs": 1, "policy_kwargs": {"net_arch": [8]}}
+    config = load_config("palaestra/Tag-v0", timesteps=256, n_envs=8, eval_every=256, eval_episodes=1,
+                         snapshot_every=128, vectorised=True, env_kwargs={"max_cycles": 30}, hyperparams=tiny)
+    rows = train(config, seed=0, out=tmp_path)
+    assert [r["timesteps"] for r in rows] == [256]
+    assert all(0.0 <= rows[0][f"score_vs_{level}"] <= 1.0 for level in config.opponents)
+    assert sorted(checkpoint.load(tmp_path / "seed_0" / "resume.pt")["snapshots"]) == ["snapshot-128", "snapshot-256"]
