@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from palaestra.baselines.scores import Estimate, normalise, stratified_bootstrap
+from palaestra.sim.robot import PHYSICS_REVISION
 
 PROTOCOL = """\
 Each run evaluates on fixed seeds (10000 and up, disjoint from training and from `palaestra validate`) with
@@ -41,7 +42,10 @@ both measured on the same seeds (`reference.json` in the run folder); n/a when t
 better than random (a smaller gap is within the references' noise). The aggregate is the IQM of normalised
 scores over every task's headline metric (success; for a game, the score against the strongest level it
 trained against), with runs resampled within each task; runs on a playroom scene split (method "scenes
-ABC->D") measure generalisation to a held-out scene and stay out of it. Training and resuming: [training.md](training.md)."""
+ABC->D") measure generalisation to a held-out scene and stay out of it. Manipulation and playroom runs say
+which revision of the Panda scene's dynamics they trained on when it is not the current one ("Panda physics
+2, now 3": [physics.md](physics.md)); a run whose reference.json predates the revision field counts as 2.
+Training and resuming: [training.md](training.md)."""
 TRACK_TITLES = {"rl": "Pure RL", "demos": "RL with expert demonstrations"}
 # Normalising divides by expert - random: a gap inside the references' own evaluation noise (Kuhn poker's expert
 # scores 0.40 against nash, random 0.36, over 50 hands) would turn noise into scores like 2.5, so below this gap
@@ -219,6 +223,9 @@ def collect(runs: Path | dict[str, Path]) -> list[Result]:
                 method += f", {config.demo_episodes} demos"
             if config.split:
                 method += f", scenes {config.split}"
+            physics = _panda_physics(folder, config.env_id)
+            if physics is not None and physics != PHYSICS_REVISION:
+                method += f", Panda physics {physics}, now {PHYSICS_REVISION}"
             results.append(Result(folder.name, config.env_id, config.track, method, metric,
                                   int(curves.timesteps[-1]), config.timesteps, curves.final, score, normalised,
                                   normalised_finals, ref,
@@ -230,6 +237,18 @@ def _config(folder: Path) -> Any:
     from palaestra.baselines.train import load_config
 
     return load_config(next(iter(sorted(folder.glob("seed_*/config.yaml")))))
+
+
+def _panda_physics(folder: Path, env_id: str) -> int | None:
+    """The Panda dynamics revision a run trained on; 2 where its reference.json predates the field (the
+    revision-1 runs are no longer reported: results-old-physics.md); None for other families and for a run
+    without references (nothing to read it from)."""
+    from palaestra.baselines.runs import panda_task
+
+    path = folder / "reference.json"
+    if not panda_task(env_id) or not path.is_file():
+        return None
+    return int(json.loads(path.read_text()).get("panda_physics", 2))
 
 
 def _reference(folder: Path) -> dict[str, Any] | None:

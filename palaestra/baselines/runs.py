@@ -108,8 +108,19 @@ def write_reference(config: TrainConfig, out: str | Path) -> None:
     metrics = _game_references(config, seeds) if config.is_game else _task_references(config, seeds)
     payload = {"env_id": config.env_id, "evaluated_in": config.evaluation_id,
                "eval_seeds": [seeds.start, seeds.stop - 1], "metrics": metrics}
+    if panda_task(config.env_id):
+        from palaestra.sim.robot import PHYSICS_REVISION
+
+        payload["panda_physics"] = PHYSICS_REVISION
     Path(out).mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(payload, indent=1) + "\n"))
+
+
+def panda_task(env_id: str) -> bool:
+    """Whether ``env_id`` runs on the Panda scene (manipulation and playroom IDs), whose dynamics have revisions."""
+    from palaestra import registry
+
+    return registry.get(env_id).family in ("manipulation", "play")
 
 
 def _task_references(config: TrainConfig, seeds: range) -> dict[str, dict[str, Any]]:

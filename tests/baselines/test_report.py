@@ -9,9 +9,10 @@ import pytest
 from palaestra.baselines.report import main, read
 from palaestra.baselines.scores import iqm, normalise, stratified_bootstrap
 from palaestra.cli import main as cli
+from palaestra.sim.robot import PHYSICS_REVISION
 
 
-def _run(root, name, finals, env_id="palaestra/Reach-v0", track="rl", reference=(0.2, 1.0)):
+def _run(root, name, finals, env_id="palaestra/Reach-v0", track="rl", reference=(0.2, 1.0), physics=PHYSICS_REVISION):
     for seed, final in enumerate(finals):
         folder = root / name / f"seed_{seed}"
         folder.mkdir(parents=True)
@@ -22,8 +23,10 @@ def _run(root, name, finals, env_id="palaestra/Reach-v0", track="rl", reference=
         (folder / "config.yaml").write_text(f"env_id: {env_id}\nalgo: sac\nlibrary: sbx\ntrack: {track}\n{demos}"
                                             "timesteps: 2000\nher: {n_sampled_goal: 4}\n")
     if reference:
-        (root / name / "reference.json").write_text(json.dumps(
-            {"metrics": {"success_rate": {"random": reference[0], "expert": reference[1]}}}))
+        payload = {"metrics": {"success_rate": {"random": reference[0], "expert": reference[1]}}}
+        if physics is not None:
+            payload["panda_physics"] = physics
+        (root / name / "reference.json").write_text(json.dumps(payload))
 
 
 def test_iqm_cuts_a_quarter_each_side_and_the_bootstrap_resamples_within_each_task():
@@ -222,3 +225,29 @@ def test_runs_on_a_scene_split_are_listed_but_left_out_of_the_aggregate(tmp_path
     assert {r.folder: r.method for r in results}["PlayroomGoal-ABC-to-D"] == "sbx SAC + HER, scenes ABC->D"
     alone = aggregate([r for r in results if r.folder == "Reach"])
     assert str(aggregate(results)) == str(alone)
+
+
+def test_panda_runs_on_older_dynamics_say_so_and_others_never_do(tmp_path):
+    from palaestra.baselines.report import collect
+
+    _run(tmp_path, "Reach", [1.0, 1.0, 1.0])
+    _run(tmp_path, "Push", [0.5, 0.6, 0.7], env_id="palaestra/Push-v0", physics=None)  # before the field
+    _run(tmp_path, "DroneHitToTarget", [0.5, 0.6, 0.7], env_id="palaestra/DroneHitToTarget-v0", physics=None)
+    methods = {r.folder: r.method for r in collect(tmp_path)}
+    assert methods["Reach"] == "sbx SAC + HER"
+    assert methods["Push"] == f"sbx SAC + HER, Panda physics 2, now {PHYSICS_REVISION}"
+    assert methods["DroneHitToTarget"] == "sbx SAC + HER"
+
+
+def test_a_panda_runs_reference_records_the_dynamics_it_trained_on(tmp_path, monkeypatch):
+    from palaestra.baselines import runs
+    from palaestra.baselines.train import load_config
+
+    monkeypatch.setattr(runs, "_task_references", lambda config, seeds: {})
+    monkeypatch.setattr(runs, "_game_references", lambda config, seeds: {})
+    for env_id, name in (("palaestra/Reach-v0", "Reach"), ("palaestra/DroneHitToTarget-v0", "Drone")):
+        config = tmp_path / f"{name}.yaml"
+        config.write_text(f"env_id: {env_id}\nalgo: ppo\nlibrary: sb3\ntimesteps: 1000\n")
+        runs.write_reference(load_config(config), tmp_path / name)
+    assert json.loads((tmp_path / "Reach" / "reference.json").read_text())["panda_physics"] == PHYSICS_REVISION
+    assert "panda_physics" not in json.loads((tmp_path / "Drone" / "reference.json").read_text())
