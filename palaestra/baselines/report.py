@@ -30,7 +30,6 @@ from typing import Any
 import numpy as np
 
 from palaestra.baselines.scores import Estimate, normalise, stratified_bootstrap
-from palaestra.sim.robot import PHYSICS_REVISION
 
 PROTOCOL = """\
 Each run evaluates on fixed seeds (10000 and up, disjoint from training and from `palaestra validate`) with
@@ -44,7 +43,8 @@ scores over every task's headline metric (success; for a game, the score against
 trained against), with runs resampled within each task; runs on a playroom scene split (method "scenes
 ABC->D") measure generalisation to a held-out scene and stay out of it. Manipulation and playroom runs say
 which revision of the Panda scene's dynamics they trained on when it is not the current one ("Panda physics
-2, now 3": [physics.md](physics.md)); a run whose reference.json predates the revision field counts as 2.
+2, now 3": [physics.md](physics.md)), drone runs likewise ("drone physics 1, now 2"); a run whose
+reference.json predates the revision field counts as Panda physics 2 or drone physics 1.
 Training and resuming: [training.md](training.md)."""
 TRACK_TITLES = {"rl": "Pure RL", "demos": "RL with expert demonstrations"}
 # Normalising divides by expert - random: a gap inside the references' own evaluation noise (Kuhn poker's expert
@@ -223,9 +223,7 @@ def collect(runs: Path | dict[str, Path]) -> list[Result]:
                 method += f", {config.demo_episodes} demos"
             if config.split:
                 method += f", scenes {config.split}"
-            physics = _panda_physics(folder, config.env_id)
-            if physics is not None and physics != PHYSICS_REVISION:
-                method += f", Panda physics {physics}, now {PHYSICS_REVISION}"
+            method += _stale_physics(folder, config.env_id)
             results.append(Result(folder.name, config.env_id, config.track, method, metric,
                                   int(curves.timesteps[-1]), config.timesteps, curves.final, score, normalised,
                                   normalised_finals, ref,
@@ -239,16 +237,24 @@ def _config(folder: Path) -> Any:
     return load_config(next(iter(sorted(folder.glob("seed_*/config.yaml")))))
 
 
-def _panda_physics(folder: Path, env_id: str) -> int | None:
-    """The Panda dynamics revision a run trained on; 2 where its reference.json predates the field (the
-    revision-1 runs are no longer reported: results-old-physics.md); None for other families and for a run
-    without references (nothing to read it from)."""
-    from palaestra.baselines.runs import panda_task
+def _stale_physics(folder: Path, env_id: str) -> str:
+    """", Panda physics 2, now 3" where the run trained on an older revision of its scene's dynamics, else "".
+    A run without references says nothing (there is nothing to read it from)."""
+    from palaestra.baselines.runs import PHYSICS_KEYS, physics_revision
 
-    path = folder / "reference.json"
-    if not panda_task(env_id) or not path.is_file():
-        return None
-    return int(json.loads(path.read_text()).get("panda_physics", 2))
+    current, path = physics_revision(env_id), folder / "reference.json"
+    if current is None or not path.is_file():
+        return ""
+    key, now = current
+    trained = int(json.loads(path.read_text()).get(key, PHYSICS_KEYS[_family(env_id)][1]))
+    scene = "Panda" if key == "panda_physics" else "drone"
+    return "" if trained == now else f", {scene} physics {trained}, now {now}"
+
+
+def _family(env_id: str) -> str:
+    from palaestra import registry
+
+    return registry.get(env_id).family
 
 
 def _reference(folder: Path) -> dict[str, Any] | None:

@@ -108,19 +108,30 @@ def write_reference(config: TrainConfig, out: str | Path) -> None:
     metrics = _game_references(config, seeds) if config.is_game else _task_references(config, seeds)
     payload = {"env_id": config.env_id, "evaluated_in": config.evaluation_id,
                "eval_seeds": [seeds.start, seeds.stop - 1], "metrics": metrics}
-    if panda_task(config.env_id):
-        from palaestra.sim.robot import PHYSICS_REVISION
-
-        payload["panda_physics"] = PHYSICS_REVISION
+    revision = physics_revision(config.env_id)
+    if revision is not None:
+        payload[revision[0]] = revision[1]
     Path(out).mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(payload, indent=1) + "\n"))
 
 
-def panda_task(env_id: str) -> bool:
-    """Whether ``env_id`` runs on the Panda scene (manipulation and playroom IDs), whose dynamics have revisions."""
+# Families whose scene's dynamics have numbered revisions: the reference.json key, and the revision a run
+# written before that key existed trained on (the Panda's revision-1 runs are in results-old-physics.md).
+PHYSICS_KEYS = {"manipulation": ("panda_physics", 2), "play": ("panda_physics", 2), "drones": ("drone_physics", 1)}
+
+
+def physics_revision(env_id: str) -> tuple[str, int] | None:
+    """(reference.json key, current revision) of the scene ``env_id`` runs in, or None for the other families."""
     from palaestra import registry
 
-    return registry.get(env_id).family in ("manipulation", "play")
+    family = registry.get(env_id).family
+    if family not in PHYSICS_KEYS:
+        return None
+    if family == "drones":
+        from palaestra.sim.drones.arena import PHYSICS_REVISION
+    else:
+        from palaestra.sim.robot import PHYSICS_REVISION
+    return PHYSICS_KEYS[family][0], PHYSICS_REVISION
 
 
 def _task_references(config: TrainConfig, seeds: range) -> dict[str, dict[str, Any]]:

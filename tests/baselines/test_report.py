@@ -9,6 +9,7 @@ import pytest
 from palaestra.baselines.report import main, read
 from palaestra.baselines.scores import iqm, normalise, stratified_bootstrap
 from palaestra.cli import main as cli
+from palaestra.sim.drones.arena import PHYSICS_REVISION as DRONE_REVISION
 from palaestra.sim.robot import PHYSICS_REVISION
 
 
@@ -227,16 +228,21 @@ def test_runs_on_a_scene_split_are_listed_but_left_out_of_the_aggregate(tmp_path
     assert str(aggregate(results)) == str(alone)
 
 
-def test_panda_runs_on_older_dynamics_say_so_and_others_never_do(tmp_path):
+def test_panda_and_drone_runs_on_older_dynamics_say_so_and_others_never_do(tmp_path):
     from palaestra.baselines.report import collect
 
     _run(tmp_path, "Reach", [1.0, 1.0, 1.0])
     _run(tmp_path, "Push", [0.5, 0.6, 0.7], env_id="palaestra/Push-v0", physics=None)  # before the field
     _run(tmp_path, "DroneHitToTarget", [0.5, 0.6, 0.7], env_id="palaestra/DroneHitToTarget-v0", physics=None)
+    _run(tmp_path, "KuhnPokerHand", [0.5, 0.6, 0.7], env_id="palaestra/KuhnPokerHand-v0", physics=None)
+    for config in (tmp_path / "KuhnPokerHand").glob("seed_*/config.yaml"):
+        config.write_text(f"env_id: palaestra/KuhnPokerHand-v0\nalgo: ppo\nlibrary: sb3\ntimesteps: 2000\n"
+                          "opponents: [random, heuristic, nash]\nselfplay_kwargs: {illegal_action: lose}\n")
     methods = {r.folder: r.method for r in collect(tmp_path)}
     assert methods["Reach"] == "sbx SAC + HER"
     assert methods["Push"] == f"sbx SAC + HER, Panda physics 2, now {PHYSICS_REVISION}"
-    assert methods["DroneHitToTarget"] == "sbx SAC + HER"
+    assert methods["DroneHitToTarget"] == f"sbx SAC + HER, drone physics 1, now {DRONE_REVISION}"
+    assert methods["KuhnPokerHand"] == "sb3 PPO"
 
 
 def test_a_panda_runs_reference_records_the_dynamics_it_trained_on(tmp_path, monkeypatch):
@@ -245,9 +251,12 @@ def test_a_panda_runs_reference_records_the_dynamics_it_trained_on(tmp_path, mon
 
     monkeypatch.setattr(runs, "_task_references", lambda config, seeds: {})
     monkeypatch.setattr(runs, "_game_references", lambda config, seeds: {})
-    for env_id, name in (("palaestra/Reach-v0", "Reach"), ("palaestra/DroneHitToTarget-v0", "Drone")):
+    for env_id, name in (("palaestra/Reach-v0", "Reach"), ("palaestra/DroneHitToTarget-v0", "Drone"),
+                         ("palaestra/KuhnPokerHand-v0", "Kuhn")):
         config = tmp_path / f"{name}.yaml"
-        config.write_text(f"env_id: {env_id}\nalgo: ppo\nlibrary: sb3\ntimesteps: 1000\n")
+        levels = "opponents: [random, heuristic, nash]\nselfplay_kwargs: {illegal_action: lose}\n" if name == "Kuhn" else ""
+        config.write_text(f"env_id: {env_id}\nalgo: ppo\nlibrary: sb3\ntimesteps: 1000\n{levels}")
         runs.write_reference(load_config(config), tmp_path / name)
     assert json.loads((tmp_path / "Reach" / "reference.json").read_text())["panda_physics"] == PHYSICS_REVISION
-    assert "panda_physics" not in json.loads((tmp_path / "Drone" / "reference.json").read_text())
+    assert json.loads((tmp_path / "Drone" / "reference.json").read_text())["drone_physics"] == DRONE_REVISION
+    assert not {"panda_physics", "drone_physics"} & set(json.loads((tmp_path / "Kuhn" / "reference.json").read_text()))

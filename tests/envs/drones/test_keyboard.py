@@ -53,9 +53,11 @@ def test_space_hits_the_ball_over_the_net():
     # seed 1: red serves; the ball drops onto red's drone from above. Space sends it over instead of letting
     # it bounce around: the point is won by a ball landing in blue's half after one touch by the person.
     hit = [[_key(pygame.KEYDOWN, pygame.K_SPACE)], [_key(pygame.KEYUP, pygame.K_SPACE)]]
-    result = play(ONE, opponent="hover", side="red", max_frames=120, events=hit, seed=1)
-    assert result["touches"] >= 1
-    assert result["score"][0] == 1  # the serve landed in blue's half (hover never returns it)
+    result = play(ONE, opponent="hover", side="red", max_frames=60, events=hit, seed=1)  # the first point only
+    assert result["touches"] == 1
+    assert tuple(result["score"]) == (1, 0)  # the serve landed in blue's half (hover never returns it)
+    idle = play(ONE, opponent="hover", side="red", max_frames=60, events=[[]], seed=1)
+    assert tuple(idle["score"]) == (0, 1)  # without Space the ball bounces off the drone and the point is lost
 
 
 def test_a_hit_is_tried_for_a_limited_window():
