@@ -227,7 +227,6 @@ _DAMPING = Panda.IK_DAMPING**2 * np.eye(6)
 _NULL_DAMPING = 1e-4 * np.eye(6)
 
 
-
 def _orientation_error(current: Sequence[float], desired: Sequence[float]) -> tuple[float, float, float]:
     """Rotation vector (axis * angle, world frame) taking quaternion ``current`` (x, y, z, w) to ``desired``."""
     x1, y1, z1, w1 = desired
