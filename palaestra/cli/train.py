@@ -50,6 +50,9 @@ def _train(args: argparse.Namespace) -> int:
         return common.error(f"the config trains {config.env_id}, not {record.id}")
     split = f"-{config.split.replace('->', '-to-')}" if config.split else ""
     out = os.path.join(args.out, record.name + split + ("-demos" if config.track == "demos" else ""))
+    if args.resume and not os.path.isdir(out):
+        return common.error(f"{record.id}: --resume found no run in {out}; --out names the folder that holds "
+                            f"{os.path.basename(out)}/ (default: runs), not the run folder itself")
     where = f", scenes {config.split}" if config.split else ""
     common.console().print(f"training {record.id} ({config.library} {config.algo}, track {config.track}{where}, "
                            f"{config.timesteps} steps) seeds {list(config.seeds)} -> {out}"

@@ -144,3 +144,13 @@ def test_train_refuses_an_occupied_out_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(tmp_path / "Reach" / "seed_0") in err and "--resume" in err
     assert (tmp_path / "Reach" / "seed_0" / "curve.csv").read_text().endswith("100,1.0\n")
+
+
+def test_resume_without_a_run_is_refused_naming_the_folder_it_looked_in(tmp_path, capsys):
+    # --out is the parent of the run folder: passing the run folder itself used to print "(resuming)" and train
+    # from zero in runs/Reach/Reach.
+    (tmp_path / "Reach" / "seed_0").mkdir(parents=True)
+    assert main(["train", "Reach", "--out", str(tmp_path / "Reach"), "--resume", "--seeds", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "palaestra/Reach-v0" in err and str(tmp_path / "Reach" / "Reach") in err and "--out" in err
+    assert not (tmp_path / "Reach" / "Reach").exists()
