@@ -240,21 +240,13 @@ def _config(folder: Path) -> Any:
 def _stale_physics(folder: Path, env_id: str) -> str:
     """", Panda physics 2, now 3" where the run trained on an older revision of its scene's dynamics, else "".
     A run without references says nothing (there is nothing to read it from)."""
-    from palaestra.baselines.runs import PHYSICS_KEYS, physics_revision
+    from palaestra.baselines.runs import physics_revision
 
-    current, path = physics_revision(env_id), folder / "reference.json"
-    if current is None or not path.is_file():
+    revision, path = physics_revision(env_id), folder / "reference.json"
+    if revision is None or not path.is_file():
         return ""
-    key, now = current
-    trained = int(json.loads(path.read_text()).get(key, PHYSICS_KEYS[_family(env_id)][1]))
-    scene = "Panda" if key == "panda_physics" else "drone"
-    return "" if trained == now else f", {scene} physics {trained}, now {now}"
-
-
-def _family(env_id: str) -> str:
-    from palaestra import registry
-
-    return registry.get(env_id).family
+    trained = int(json.loads(path.read_text()).get(revision.key, revision.legacy))
+    return "" if trained == revision.current else f", {revision.scene} physics {trained}, now {revision.current}"
 
 
 def _reference(folder: Path) -> dict[str, Any] | None:

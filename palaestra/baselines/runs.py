@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from palaestra.baselines.checkpoint import atomic_write
 
@@ -110,28 +110,36 @@ def write_reference(config: TrainConfig, out: str | Path) -> None:
                "eval_seeds": [seeds.start, seeds.stop - 1], "metrics": metrics}
     revision = physics_revision(config.env_id)
     if revision is not None:
-        payload[revision[0]] = revision[1]
+        payload[revision.key] = revision.current
     Path(out).mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda tmp: tmp.write_text(json.dumps(payload, indent=1) + "\n"))
 
 
-# Families whose scene's dynamics have numbered revisions: the reference.json key, and the revision a run
-# written before that key existed trained on (the Panda's revision-1 runs are in results-old-physics.md).
-PHYSICS_KEYS = {"manipulation": ("panda_physics", 2), "play": ("panda_physics", 2), "drones": ("drone_physics", 1)}
+class PhysicsRevision(NamedTuple):
+    """A scene's dynamics revision as runs record it: the reference.json key, the scene's name in the report,
+    the current revision, and the one a run written before the key existed trained on."""
+
+    key: str
+    scene: str
+    current: int
+    legacy: int
 
 
-def physics_revision(env_id: str) -> tuple[str, int] | None:
-    """(reference.json key, current revision) of the scene ``env_id`` runs in, or None for the other families."""
+def physics_revision(env_id: str) -> PhysicsRevision | None:
+    """The revision of the scene ``env_id`` runs in (Panda: manipulation and playroom; drones), or None for
+    the other families. The Panda's revision-1 runs are in results-old-physics.md, so unmarked ones count as 2."""
     from palaestra import registry
 
     family = registry.get(env_id).family
-    if family not in PHYSICS_KEYS:
-        return None
     if family == "drones":
-        from palaestra.sim.drones.arena import PHYSICS_REVISION
-    else:
-        from palaestra.sim.robot import PHYSICS_REVISION
-    return PHYSICS_KEYS[family][0], PHYSICS_REVISION
+        from palaestra.sim.drones.arena import PHYSICS_REVISION as drone
+
+        return PhysicsRevision("drone_physics", "drone", drone, 1)
+    if family in ("manipulation", "play"):
+        from palaestra.sim.robot import PHYSICS_REVISION as panda
+
+        return PhysicsRevision("panda_physics", "Panda", panda, 2)
+    return None
 
 
 def _task_references(config: TrainConfig, seeds: range) -> dict[str, dict[str, Any]]:
