@@ -7,8 +7,8 @@ spent in the scene's raw ``stepSimulation`` substeps within those same steps, fr
 overhead of everything else (IK, observation, checks, wrappers) is
 ``(env step time - physics time) / physics time``. Each figure is the best of three equal blocks. With
 ``compare="panda-gym"`` (an optional peer, never a dependency) its Reach, Push, PickAndPlace and Stack run
-in the same process under the same protocol, and their 84x84 frames/s are compared with ours in alternating
-blocks of CPU time.
+in the same process under the same protocol, and their steps/s and 84x84 frames/s are compared with ours in
+alternating blocks of CPU time.
 """
 
 from __future__ import annotations
@@ -112,6 +112,21 @@ class PixelRow:
 
 
 @dataclass(frozen=True)
+class SpeedRow:
+    """Steps/s of one of our IDs and of its panda-gym counterpart, stepped in alternating blocks in the same
+    process on CPU time (best block of each, resets at episode ends not counted)."""
+
+    env_id: str
+    peer_id: str
+    ours_steps_per_second: float
+    theirs_steps_per_second: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours_steps_per_second / self.theirs_steps_per_second
+
+
+@dataclass(frozen=True)
 class ScalingRow:
     """Total steps/s of a :class:`~palaestra.vector.BatchedVectorEnv` (``workers`` processes, ``envs`` in all)
     and of one environment stepped in-process, in alternating blocks of wall time (best block of each)."""
@@ -138,6 +153,7 @@ class BenchReport:
     import_heavy: tuple[str, ...]
     pixels: tuple[PixelRow, ...] = ()
     scaling: tuple[ScalingRow, ...] = ()
+    speeds: tuple[SpeedRow, ...] = ()
 
     def comparisons(self) -> list[tuple[BenchRow, BenchRow]]:
         """(ours, theirs) pairs for the IDs that have a panda-gym counterpart in this run."""
@@ -187,16 +203,17 @@ def run(
             scaling.append(vector_scaling(env_id, steps))
         if on_row is not None:
             on_row(rows[-1])
-    peers, pixels = [], []
+    peers, pixels, speeds = [], [], []
     if compare == "panda-gym":
         for env_id in env_ids:
             if env_id in PANDA_GYM:
                 peers.append(measure(PANDA_GYM[env_id], steps, suite=PANDA_GYM_SUITE))
+                speeds.append(steps_versus(env_id, PANDA_GYM[env_id], steps))
                 pixels.append(pixels_versus(env_id, PANDA_GYM[env_id]))
                 if on_row is not None:
                     on_row(peers[-1])
     seconds, heavy = import_cost()
-    return BenchReport(tuple(rows), tuple(peers), seconds, heavy, tuple(pixels), tuple(scaling))
+    return BenchReport(tuple(rows), tuple(peers), seconds, heavy, tuple(pixels), tuple(scaling), tuple(speeds))
 
 
 def vector_scaling(
@@ -245,6 +262,42 @@ def vector_scaling(
     finally:
         single.close()
         batched.close()
+
+
+def steps_versus(env_id: str, peer_id: str, steps: int = 1000, rounds: int = 2 * REPEATS) -> SpeedRow:
+    """Steps/s of ``env_id`` and of panda-gym's ``peer_id`` (state observations, seeded random actions, default
+    kwargs), stepped in ``rounds`` alternating blocks of ``steps // REPEATS`` steps; the best block of each.
+
+    CPU time, as :func:`pixels_versus`: measuring the two one after the other in wall time (each ID's own
+    row) let a burst of load on a shared machine land on one side only, and the ratio wandered (Push 2.8x
+    to 4.0x in three runs of one quiet hour).
+    """
+    envs = gym.make(env_id), gym.make(peer_id)
+    try:
+        for env in envs:
+            env.action_space.seed(0)
+            env.reset(seed=0)
+        block = max(steps // REPEATS, 1)
+
+        def stepping(env: gym.Env) -> Callable[[], float]:
+            def run() -> float:
+                actions = [env.action_space.sample() for _ in range(block)]
+                spent = 0.0
+                for action in actions:
+                    start = time.process_time()
+                    _, _, terminated, truncated, _ = env.step(action)
+                    spent += time.process_time() - start
+                    if terminated or truncated:
+                        env.reset()  # not counted, as in each ID's own row
+                return spent
+
+            return run
+
+        ours_s, theirs_s = alternate(*(stepping(env) for env in envs), rounds=rounds)
+        return SpeedRow(env_id, peer_id, block / ours_s, block / theirs_s)
+    finally:
+        for env in envs:
+            env.close()
 
 
 def pixels_versus(env_id: str, peer_id: str, frames: int = 60) -> PixelRow:
@@ -366,11 +419,11 @@ def _vector(env_id: str, workers: int, steps: int) -> float:
         env.close()
 
 
-def alternate(*blocks: Callable[[], float]) -> list[float]:
-    """Run each timed block (it returns its own seconds) in turn, :data:`REPEATS` rounds, so that all of them
-    see the same load on a shared machine; the shortest time of each, as ``timeit`` advises."""
+def alternate(*blocks: Callable[[], float], rounds: int = REPEATS) -> list[float]:
+    """Run each timed block (it returns its own seconds) in turn, ``rounds`` rounds, so that all of them see
+    the same load on a shared machine; the shortest time of each, as ``timeit`` advises."""
     times: list[list[float]] = [[] for _ in blocks]
-    for _ in range(REPEATS):
+    for _ in range(rounds):
         for block, spent in zip(blocks, times):
             spent.append(block())
     return [min(spent) for spent in times]
@@ -421,18 +474,22 @@ def print_report(report: BenchReport, console: Any = None) -> None:
             f"{row.vector_ratio:.2f}",
         )
     console.print(table)
-    pairs = [(ours, theirs) for ours, theirs in report.comparisons() if ours.error is None and theirs.error is None]
-    if pairs:
-        versus = Table(title="palaestra / panda-gym (same run, same protocol)")
+    pairs = {ours.env_id: (ours, theirs) for ours, theirs in report.comparisons()
+             if ours.error is None and theirs.error is None}
+    speeds = [row for row in report.speeds if row.env_id in pairs]
+    if speeds:
+        versus = Table(title="palaestra / panda-gym steps/s: alternating blocks, CPU time (best of "
+                             f"{2 * REPEATS}); resets from each ID's own row")
         versus.add_column("task", no_wrap=True)
         for column in ("ours steps/s", "panda-gym steps/s", "ours/theirs", "ours reset ms", "panda-gym reset ms"):
             versus.add_column(column, justify="right")
-        for ours, theirs in pairs:
+        for row in speeds:
+            ours, theirs = pairs[row.env_id]
             versus.add_row(
-                _task(ours.env_id),
-                f"{ours.steps_per_second:.0f}",
-                f"{theirs.steps_per_second:.0f}",
-                f"{ours.steps_per_second / theirs.steps_per_second:.2f}x",
+                _task(row.env_id),
+                f"{row.ours_steps_per_second:.0f}",
+                f"{row.theirs_steps_per_second:.0f}",
+                f"{row.ratio:.2f}x",
                 f"{ours.reset_ms:.2f}",
                 f"{theirs.reset_ms:.2f}",
             )
