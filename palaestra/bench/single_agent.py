@@ -97,33 +97,18 @@ PANDA_GYM_SUITE = Suite(
 
 
 @dataclass(frozen=True)
-class PixelRow:
-    """84x84 ``rgb_array`` frames/s of one of our IDs and of its panda-gym counterpart, measured in
+class PeerRow:
+    """A rate (steps/s, or 84x84 frames/s) of one of our IDs and of its panda-gym counterpart, measured in
     alternating blocks in the same process on CPU time (best block of each)."""
 
     env_id: str
     peer_id: str
-    ours_fps: float
-    theirs_fps: float
+    ours: float
+    theirs: float
 
     @property
     def ratio(self) -> float:
-        return self.ours_fps / self.theirs_fps
-
-
-@dataclass(frozen=True)
-class SpeedRow:
-    """Steps/s of one of our IDs and of its panda-gym counterpart, stepped in alternating blocks in the same
-    process on CPU time (best block of each, resets at episode ends not counted)."""
-
-    env_id: str
-    peer_id: str
-    ours_steps_per_second: float
-    theirs_steps_per_second: float
-
-    @property
-    def ratio(self) -> float:
-        return self.ours_steps_per_second / self.theirs_steps_per_second
+        return self.ours / self.theirs
 
 
 @dataclass(frozen=True)
@@ -151,9 +136,9 @@ class BenchReport:
     peers: tuple[BenchRow, ...]
     import_seconds: float
     import_heavy: tuple[str, ...]
-    pixels: tuple[PixelRow, ...] = ()
+    pixels: tuple[PeerRow, ...] = ()
     scaling: tuple[ScalingRow, ...] = ()
-    speeds: tuple[SpeedRow, ...] = ()
+    speeds: tuple[PeerRow, ...] = ()
 
     def comparisons(self) -> list[tuple[BenchRow, BenchRow]]:
         """(ours, theirs) pairs for the IDs that have a panda-gym counterpart in this run."""
@@ -264,7 +249,7 @@ def vector_scaling(
         batched.close()
 
 
-def steps_versus(env_id: str, peer_id: str, steps: int = 1000, rounds: int = 2 * REPEATS) -> SpeedRow:
+def steps_versus(env_id: str, peer_id: str, steps: int = 1000, rounds: int = 2 * REPEATS) -> PeerRow:
     """Steps/s of ``env_id`` and of panda-gym's ``peer_id`` (state observations, seeded random actions, default
     kwargs), stepped in ``rounds`` alternating blocks of ``steps // REPEATS`` steps; the best block of each.
 
@@ -294,13 +279,13 @@ def steps_versus(env_id: str, peer_id: str, steps: int = 1000, rounds: int = 2 *
             return run
 
         ours_s, theirs_s = alternate(*(stepping(env) for env in envs), rounds=rounds)
-        return SpeedRow(env_id, peer_id, block / ours_s, block / theirs_s)
+        return PeerRow(env_id, peer_id, block / ours_s, block / theirs_s)
     finally:
         for env in envs:
             env.close()
 
 
-def pixels_versus(env_id: str, peer_id: str, frames: int = 60) -> PixelRow:
+def pixels_versus(env_id: str, peer_id: str, frames: int = 60) -> PeerRow:
     """Frames/s of ``env_id`` and of panda-gym's ``peer_id`` at 84x84, rendered in alternating blocks.
 
     CPU time (``process_time``), not wall time: on a shared machine another process's load then costs
@@ -324,7 +309,7 @@ def pixels_versus(env_id: str, peer_id: str, frames: int = 60) -> PixelRow:
             return run
 
         ours_s, theirs_s = alternate(rendering(ours), rendering(theirs))
-        return PixelRow(env_id, peer_id, block / ours_s, block / theirs_s)
+        return PeerRow(env_id, peer_id, block / ours_s, block / theirs_s)
     finally:
         ours.close()
         theirs.close()
@@ -487,8 +472,8 @@ def print_report(report: BenchReport, console: Any = None) -> None:
             ours, theirs = pairs[row.env_id]
             versus.add_row(
                 _task(row.env_id),
-                f"{row.ours_steps_per_second:.0f}",
-                f"{row.theirs_steps_per_second:.0f}",
+                f"{row.ours:.0f}",
+                f"{row.theirs:.0f}",
                 f"{row.ratio:.2f}x",
                 f"{ours.reset_ms:.2f}",
                 f"{theirs.reset_ms:.2f}",
@@ -500,7 +485,7 @@ def print_report(report: BenchReport, console: Any = None) -> None:
         for column in ("ours fps", "panda-gym fps", "ours/theirs"):
             frames.add_column(column, justify="right")
         for row in report.pixels:
-            frames.add_row(_task(row.env_id), f"{row.ours_fps:.0f}", f"{row.theirs_fps:.0f}", f"{row.ratio:.2f}x")
+            frames.add_row(_task(row.env_id), f"{row.ours:.0f}", f"{row.theirs:.0f}", f"{row.ratio:.2f}x")
         console.print(frames)
     if report.scaling:
         first = report.scaling[0]
