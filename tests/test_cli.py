@@ -131,7 +131,8 @@ def test_peer_speed_is_compared_in_alternating_cpu_time_blocks(monkeypatch, caps
     # The printed ratio is the alternating blocks' one, not the ratio of the two IDs' own rows.
     ours, theirs = (bench.BenchRow(env_id, rate, reset, 100.0, 50.0, (rate, rate))
                     for env_id, rate, reset in ((REACH, 1000.0, 0.1), ("PandaReach-v3", 10.0, 0.2)))
-    report = bench.BenchReport((ours,), (theirs,), 0.1, (), speeds=(bench.PeerRow(REACH, "PandaReach-v3", 400.0, 100.0),))
+    speeds = (bench.PeerRow(REACH, "PandaReach-v3", 400.0, 100.0),)
+    report = bench.BenchReport((ours,), (theirs,), 0.1, (), speeds=speeds)
     bench.print_report(report, Console(width=200))
     line = next(line for line in capsys.readouterr().out.splitlines() if "Reach" in line and "4.00x" in line)
     assert "100.00x" not in line and "0.10" in line and "0.20" in line

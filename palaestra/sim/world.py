@@ -31,10 +31,10 @@ class PhysicsConfig:
     Each choice was measured beside panda-gym 3 (1/500 s x 20 substeps, 50 solver iterations) with
     ``palaestra bench --fidelity`` (:mod:`palaestra.sim.fidelity`):
 
-    - **Rate.** 120 Hz with 5 substeps costs half of 240 Hz with 10 at the same control rate (one substep costs
-      about the same whatever its length). A 1/240 s step would also cut a dropped cube's first-contact
-      penetration (3.9 mm at 120 Hz, 1.0 mm at 240 Hz: a box-box contact appears only once the boxes overlap,
-      so the first overlap is up to one substep of fall), but it halves the speed.
+    - **Rate.** 120 Hz with 5 substeps: 240 Hz with 10 at the same control rate runs Push at 0.65 of the speed.
+      The shorter step would cut a dropped cube's worst first-contact penetration (a box-box contact appears
+      only once the boxes overlap, so the first overlap is up to one substep of fall: worst over drops from 8
+      to 12 cm, 11.1 mm at 120 Hz, 5.7 mm at 240 Hz, 2.8 mm in panda-gym's 500 Hz; docs/physics.md).
     - **Solver iterations.** 15. A position motor solved by few iterations settles a little below its target
       under gravity (at 10: 2.3 mrad on the shoulder, 1.3 mm at the gripper; at 15: 0.67 mm; at 50: 0.06 mm
       for about 17% of the speed). :class:`~palaestra.sim.robot.Panda` keeps its set-point, so that offset no
@@ -43,7 +43,7 @@ class PhysicsConfig:
       Doubling the motor gain instead halves the offset too, but moves the arm 40% further per full step
       than the scripted experts were built for (Flip's expert fell from 95% to 50%).
     - **Contact ERP** 0.4 (PyBullet's default 0.2): the share of a contact's penetration resolved per substep.
-      At 0.2 a dropped cube stays over 1 mm deep for 142 ms and settles in 300 ms (panda-gym 26 and 64 ms);
+      At 0.2 a cube dropped from 10 cm stays over 1 mm deep for 142 ms and settles in 300 ms (panda-gym 26 and 64 ms);
       at 0.4, 25 and 58 ms. At 0.8 (8 and 92 ms) a tipping block bounces and turns: Flip's expert fell from
       100% to 75% (40 episodes).
       ``contact_erp=None`` leaves Bullet's own setting, which setting 0.2 does not reproduce in every scene (the
