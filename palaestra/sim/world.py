@@ -42,12 +42,14 @@ class PhysicsConfig:
       keep it under a millimetre at the rest pose for a few percent of speed.
       Doubling the motor gain instead halves the offset too, but moves the arm 40% further per full step
       than the scripted experts were built for (Flip's expert fell from 95% to 50%).
-    - **Contact ERP** 0.4 (PyBullet's default 0.2): the share of a contact's penetration resolved per substep.
+    - **Contact ERP** 0.4 (PyBullet documents 0.2 as its default): the share of a contact's penetration
+      resolved per substep.
       At 0.2 a cube dropped from 10 cm stays over 1 mm deep for 142 ms and settles in 300 ms (panda-gym 26 and 64 ms);
       at 0.4, 25 and 58 ms. At 0.8 (8 and 92 ms) a tipping block bounces and turns: Flip's expert fell from
       100% to 75% (40 episodes).
-      ``contact_erp=None`` leaves Bullet's own setting, which setting 0.2 does not reproduce in every scene (the
-      drone scene keeps it: its ball bounce and hit model were calibrated with it).
+      ``contact_erp=None`` leaves the parameter unset, which is not the same as setting the documented 0.2:
+      the drone scene's hit drill scored 99% unset and 89% with 0.2 set (its ball bounce and hit model were
+      calibrated unset, so it keeps None).
     - **Friction anchors** on free bodies: without them a two-cube tower creeps 2.4 mm in 200 steps
       (panda-gym 0.23 mm); with them 0.05 mm or less.
     """
