@@ -216,6 +216,10 @@ def build_model(config: TrainConfig, seed: int, pool: Any = None, env_seed: int 
     kwargs = dict(config.hyperparams)
     if buffer_size is not None and config.algo != "ppo":
         kwargs["buffer_size"] = buffer_size
+    if buffer_size is not None and config.algo == "ppo":
+        # Only loaded, never updated: a batch larger than the one env's rollout would only make SB3 warn about
+        # truncated mini-batches on every `palaestra evaluate` of a config trained on many envs.
+        kwargs["batch_size"] = min(kwargs.get("batch_size", 64), kwargs.get("n_steps", 2048) * vec.num_envs)
     if "policy_kwargs" in kwargs:
         from palaestra.baselines.imports import resolve_policy_kwargs
 

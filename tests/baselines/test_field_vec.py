@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -11,7 +13,7 @@ from stable_baselines3.common.env_util import make_vec_env  # noqa: E402
 from palaestra.baselines import array_vec  # noqa: E402
 from palaestra.baselines.array_vec import array_selfplay  # noqa: E402
 from palaestra.baselines.field_vec import SoccerSelfPlayVecEnv, TagSelfPlayVecEnv  # noqa: E402
-from palaestra.baselines.train import load_config  # noqa: E402
+from palaestra.baselines.train import load_config, load_model  # noqa: E402
 from palaestra.competitive.policy import Policy  # noqa: E402
 from palaestra.wrappers.selfplay import OpponentPool, SelfPlayEnv  # noqa: E402
 
@@ -100,3 +102,8 @@ def test_a_tiny_vectorised_tag_run_trains_with_box_actions_snapshots_and_evaluat
     assert [r["timesteps"] for r in rows] == [256]
     assert all(0.0 <= rows[0][f"score_vs_{level}"] <= 1.0 for level in config.opponents)
     assert sorted(checkpoint.load(tmp_path / "seed_0" / "resume.pt")["snapshots"]) == ["snapshot-128", "snapshot-256"]
+    # Loading it for evaluation (one env) builds no PPO update machinery that warns about its batch size.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*mini-batch size")
+        model, _ = load_model(tmp_path / "seed_0" / "model.pt")
+    assert model.policy is not None
