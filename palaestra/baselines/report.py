@@ -208,7 +208,14 @@ def collect(runs: Path | dict[str, Path]) -> list[Result]:
     results = []
     for folder in (runs if isinstance(runs, dict) else run_folders(runs)).values():
         config = _config(folder)
-        reference = _reference(folder)
+        payload = _reference_file(folder)
+        reference = None if payload is None else payload["metrics"]
+        method = f"{config.library} {config.algo.upper()}" + (" + HER" if config.her is not None else "")
+        if config.track == "demos":
+            method += f", {config.demo_episodes} demos"
+        if config.split:
+            method += f", scenes {config.split}"
+        method += _stale_physics(payload, config.env_id)
         names = metrics(folder)
         for metric in names:
             curves = read(folder, metric)
@@ -218,12 +225,6 @@ def collect(runs: Path | dict[str, Path]) -> list[Result]:
             if ref is not None and ref["expert"] - ref["random"] >= MIN_REFERENCE_GAP:
                 normalised_finals = normalise(curves.final, ref["random"], ref["expert"])
                 normalised = stratified_bootstrap([normalised_finals])
-            method = f"{config.library} {config.algo.upper()}" + (" + HER" if config.her is not None else "")
-            if config.track == "demos":
-                method += f", {config.demo_episodes} demos"
-            if config.split:
-                method += f", scenes {config.split}"
-            method += _stale_physics(folder, config.env_id)
             results.append(Result(folder.name, config.env_id, config.track, method, metric,
                                   int(curves.timesteps[-1]), config.timesteps, curves.final, score, normalised,
                                   normalised_finals, ref,
@@ -237,26 +238,35 @@ def _config(folder: Path) -> Any:
     return load_config(next(iter(sorted(folder.glob("seed_*/config.yaml")))))
 
 
-def _stale_physics(folder: Path, env_id: str) -> str:
-    """", Panda physics 2, now 3" where the run trained on an older revision of its scene's dynamics, else "".
-    A run without references says nothing (there is nothing to read it from)."""
+def _stale_physics(reference: dict[str, Any] | None, env_id: str) -> str:
+    """", Panda physics 2, now 3" where the run (its whole reference.json) trained on an older revision of its
+    scene's dynamics, else "". A run without references says nothing (there is nothing to read it from)."""
     from palaestra.baselines.runs import physics_revision
 
-    revision, path = physics_revision(env_id), folder / "reference.json"
-    if revision is None or not path.is_file():
+    revision = physics_revision(env_id)
+    if revision is None or reference is None:
         return ""
-    trained = int(json.loads(path.read_text()).get(revision.key, revision.legacy))
+    trained = int(reference.get(revision.key, revision.legacy))
     return "" if trained == revision.current else f", {revision.scene} physics {trained}, now {revision.current}"
 
 
-def _reference(folder: Path) -> dict[str, Any] | None:
+def _reference_file(folder: Path) -> dict[str, Any] | None:
+    """A run folder's whole reference.json (references under "metrics", physics revisions), or None without one."""
     path = folder / "reference.json"
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text())["metrics"]
-    except (ValueError, KeyError) as error:
+        payload = json.loads(path.read_text())
+    except ValueError as error:
         raise ValueError(f"{path}: not a reference file ({error})") from None
+    if "metrics" not in payload:
+        raise ValueError(f"{path}: not a reference file ('metrics')")
+    return payload
+
+
+def _reference(folder: Path) -> dict[str, Any] | None:
+    payload = _reference_file(folder)
+    return None if payload is None else payload["metrics"]
 
 
 def aggregate(results: list[Result]) -> Estimate | None:
