@@ -28,12 +28,7 @@ class InstructionExtractor(BaseFeaturesExtractor):
     """Mean of learned word embeddings for ``instruction``, concatenated with the other keys flattened."""
 
     def __init__(self, observation_space: spaces.Dict, embedding_dim: int = 32) -> None:
-        if not isinstance(observation_space, spaces.Dict) or INSTRUCTION_KEY not in observation_space.spaces:
-            raise ValueError(f"InstructionExtractor needs a Dict observation with an {INSTRUCTION_KEY!r} key; "
-                             f"got {observation_space}")
-        tokens = observation_space[INSTRUCTION_KEY]
-        if not isinstance(tokens, spaces.Box) or not np.issubdtype(tokens.dtype, np.integer):
-            raise ValueError(f"InstructionExtractor: {INSTRUCTION_KEY!r} must be a Box of integer token ids; got {tokens}")
+        tokens = _instruction_space(observation_space, "InstructionExtractor")
         self.others = [key for key in observation_space.spaces if key != INSTRUCTION_KEY]
         flat = sum(spaces.flatdim(observation_space[key]) for key in self.others)
         super().__init__(observation_space, features_dim=flat + embedding_dim)
@@ -46,6 +41,57 @@ class InstructionExtractor(BaseFeaturesExtractor):
         # SB3 hands integer Boxes over as floats; ids are small integers, exact in float32.
         text = (self.embedding(ids) * words).sum(dim=1) / words.sum(dim=1).clamp(min=1.0)
         parts = [observations[key].flatten(start_dim=1).float() for key in self.others]
+        return torch.cat([*parts, text], dim=1)
+
+
+def _instruction_space(observation_space: spaces.Space, name: str) -> spaces.Box:
+    if not isinstance(observation_space, spaces.Dict) or INSTRUCTION_KEY not in observation_space.spaces:
+        raise ValueError(f"{name} needs a Dict observation with an {INSTRUCTION_KEY!r} key; got {observation_space}")
+    tokens = observation_space[INSTRUCTION_KEY]
+    if not isinstance(tokens, spaces.Box) or not np.issubdtype(tokens.dtype, np.integer):
+        raise ValueError(f"{name}: {INSTRUCTION_KEY!r} must be a Box of integer token ids; got {tokens}")
+    return tokens
+
+
+class SentenceInstructionExtractor(BaseFeaturesExtractor):
+    """A frozen pretrained sentence embedding of ``instruction`` (all-MiniLM-L6-v2, 384 floats, extra
+    ``language``), concatenated with the other keys flattened.
+
+    The token ids are decoded back to text with palaestra's vocabulary and embedded by the sentence model
+    (:func:`palaestra.sentences.load_model`), once per distinct instruction (cached). The model is not trained
+    and not part of the policy's weights, so a model file stays small; loading one rebuilds the extractor,
+    which loads the sentence model again. A paraphrase never seen in training lands near the phrasings it
+    means, which is what learned embeddings of unseen words cannot give.
+    """
+
+    def __init__(self, observation_space: spaces.Dict, model: str = "all-MiniLM-L6-v2") -> None:
+        from palaestra import instructions, sentences
+
+        _instruction_space(observation_space, "SentenceInstructionExtractor")
+        encoder = sentences.load_model("SentenceInstructionExtractor", model)
+        self.others = [key for key in observation_space.spaces if key != INSTRUCTION_KEY]
+        flat = sum(spaces.flatdim(observation_space[key]) for key in self.others)
+        super().__init__(observation_space, features_dim=flat + sentences.dimension(encoder))
+        self._encoder = (encoder,)  # a tuple: kept out of the module's parameters and state_dict
+        self._vocabulary = instructions.vocabulary()
+        self._cache: dict[bytes, torch.Tensor] = {}
+
+    def embed(self, ids: np.ndarray) -> torch.Tensor:
+        """The sentence embeddings (float32, one row per row of token ids) of a batch of instructions."""
+        keys = [row.tobytes() for row in ids]
+        missing = {key: row for key, row in zip(keys, ids) if key not in self._cache}
+        if missing:
+            texts = [self._vocabulary.decode(row) for row in missing.values()]
+            vectors = self._encoder[0].encode(texts, convert_to_numpy=True)
+            for key, vector in zip(missing, vectors):
+                self._cache[key] = torch.as_tensor(np.asarray(vector, dtype=np.float32))
+        return torch.stack([self._cache[key] for key in keys])
+
+    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
+        # SB3 hands integer Boxes over as floats; ids are small integers, exact in float32.
+        ids = observations[INSTRUCTION_KEY].detach().cpu().numpy().round().astype(np.int64)
+        parts = [observations[key].flatten(start_dim=1).float() for key in self.others]
+        text = self.embed(ids).to(parts[0].device if parts else "cpu")
         return torch.cat([*parts, text], dim=1)
 
 

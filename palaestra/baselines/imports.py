@@ -19,6 +19,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
     "sb3": {
         "features_extractor_class": frozenset({
             "palaestra.baselines.features.InstructionExtractor",
+            "palaestra.baselines.features.SentenceInstructionExtractor",
             "stable_baselines3.common.torch_layers.FlattenExtractor",
             "stable_baselines3.common.torch_layers.CombinedExtractor",
             "stable_baselines3.common.torch_layers.NatureCNN",

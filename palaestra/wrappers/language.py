@@ -14,7 +14,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from palaestra import instructions, registry
+from palaestra import instructions, registry, sentences
+from palaestra.sentences import LanguageExtraMissing  # noqa: F401 (re-exported)
 from palaestra.checks import env_name
 from palaestra.wrappers.goal_api import GoalAPIPassthrough
 
@@ -56,10 +57,6 @@ DISTRACTORS: tuple[str, ...] = (
     "take your time",
     "and then hold still",
 )
-
-
-class LanguageExtraMissing(ImportError):
-    """Sentence embeddings were asked for but the ``language`` extra is not installed."""
 
 
 class Instruction(GoalAPIPassthrough, gym.Wrapper, gym.utils.RecordConstructorArgs):
@@ -116,9 +113,9 @@ class Instruction(GoalAPIPassthrough, gym.Wrapper, gym.utils.RecordConstructorAr
                 instructions.phrasings(family, task)  # fail now, naming the family's tasks, on a task without any
             fields["instruction"] = spaces.Box(0, len(self.vocabulary) - 1, shape=(max_tokens,), dtype=np.int64)
         self.max_tokens = int(fields["instruction"].shape[0])
-        self._embedder = _load_embedder(self.env_id, model) if embed else None
+        self._embedder = sentences.load_model(self.env_id, model) if embed else None
         if self._embedder is not None:
-            dim = self._embedder.get_sentence_embedding_dimension()
+            dim = sentences.dimension(self._embedder)
             fields["instruction_embedding"] = spaces.Box(-np.inf, np.inf, shape=(dim,), dtype=np.float32)
         self._dict_obs = isinstance(base, spaces.Dict)
         self.observation_space = spaces.Dict(fields)
@@ -255,15 +252,3 @@ def _family_task(env: gym.Env, env_id: str, info: dict[str, Any]) -> tuple[str |
         if isinstance(task, str):
             return record.family, task
     return record.family, None
-
-
-def _load_embedder(env_id: str, model: str) -> Any:
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError as error:
-        raise LanguageExtraMissing(
-            f"{env_id}: Instruction(embed=True) computes sentence embeddings with sentence-transformers, which is "
-            'not installed; install the language extra with `pip install "palaestra[language]"` and make the model '
-            f"{model!r} available offline (or use the token array: embed=False)"
-        ) from error
-    return SentenceTransformer(model, local_files_only=True)
