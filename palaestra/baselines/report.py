@@ -34,7 +34,10 @@ from palaestra.baselines.scores import Estimate, normalise, stratified_bootstrap
 PROTOCOL = """\
 Each run evaluates on fixed seeds (10000 and up, disjoint from training and from `palaestra validate`) with
 deterministic actions. A score is the final evaluation of each seed (success rate, or for a game the score
-against a scripted level: win 1, draw 1/2). Per task: the IQM over seeds with its 95% stratified bootstrap
+against a scripted level: win 1, draw 1/2). An instruction-following task adds two rows: success with
+held-out phrasings of the same instructions (`heldout_success_rate`), and CALVIN's average length over chains of
+five instructions without resets (`chain_length`, 0 to 5); a method ending "8 of 35 tasks" trained and was
+evaluated on those tasks only. Per task: the IQM over seeds with its 95% stratified bootstrap
 interval (rliable's method, `palaestra.baselines.scores`), and the expert-normalised IQM: 0 is a uniformly
 random policy and 1 the scripted expert (for a game: the strongest scripted level playing the same opponent),
 both measured on the same seeds (`reference.json` in the run folder); n/a when the expert is not at least 0.1
@@ -69,14 +72,24 @@ class Curves:
         return self.values[:, -1]
 
 
+TASK_METRICS = ("success_rate", "heldout_success_rate", "chain_length")  # the last two: instruction following
+
+
 def metrics(run: Path) -> list[str]:
-    """The figures a run reports: ``success_rate`` for a task, one ``score_vs_<level>`` per level for a game."""
+    """The figures a run reports: ``success_rate`` for a task (and for instruction following
+    ``heldout_success_rate`` and ``chain_length``), one ``score_vs_<level>`` per level for a game."""
     path = next(iter(sorted(run.glob("seed_*/curve.csv"))), None)
     if path is None:
         raise FileNotFoundError(f"{run}: no seed_*/curve.csv files; run `palaestra train` first")
     with open(path) as file:
         columns = next(csv.reader(file))
-    return [c for c in columns if c == "success_rate" or c.startswith("score_vs_")]
+    return [c for c in columns if c in TASK_METRICS or c.startswith("score_vs_")]
+
+
+def headline_metric(names: list[str]) -> str:
+    """The metric of ``names`` that enters the aggregate: success, or for a game the score against the
+    strongest level (the last)."""
+    return "success_rate" if "success_rate" in names else names[-1]
 
 
 def read(run: Path, metric: str | None = None) -> Curves:
@@ -114,8 +127,9 @@ def plot(all_curves: list[Curves], path: Path) -> None:
         axes.fill_between(curves.timesteps, curves.values.min(axis=0), curves.values.max(axis=0), alpha=0.25)
         axes.plot(curves.timesteps, curves.values.mean(axis=0), lw=2, label=curves.metric.replace("_", " "))
     first = all_curves[0]
+    top = max(1.0, *(float(c.values.max()) for c in all_curves))  # a chain length reaches 5
     axes.set(xlabel="environment steps", ylabel="success rate" if len(all_curves) == 1 else "score",
-             ylim=(-0.02, 1.02), title=f"{first.name} ({len(first.seeds)} seeds)")
+             ylim=(-0.02 * top, 1.02 * top), title=f"{first.name} ({len(first.seeds)} seeds)")
     if len(all_curves) > 1:
         axes.legend(fontsize=8)
     axes.grid(alpha=0.3)
@@ -215,6 +229,7 @@ def collect(runs: Path | dict[str, Path]) -> list[Result]:
             method += f", {config.demo_episodes} demos"
         if config.split:
             method += f", scenes {config.split}"
+        method += _task_subset(config)
         method += _stale_physics(payload, config.env_id)
         names = metrics(folder)
         for metric in names:
@@ -228,8 +243,18 @@ def collect(runs: Path | dict[str, Path]) -> list[Result]:
             results.append(Result(folder.name, config.env_id, config.track, method, metric,
                                   int(curves.timesteps[-1]), config.timesteps, curves.final, score, normalised,
                                   normalised_finals, ref,
-                                  headline=metric == names[-1], split=config.split))
+                                  headline=metric == headline_metric(names), split=config.split))
     return results
+
+
+def _task_subset(config: Any) -> str:
+    """", 8 of 35 tasks" for a playroom run restricted to some of the oracle's tasks (``env_kwargs: tasks``)."""
+    tasks = config.env_kwargs.get("tasks")
+    if not tasks:
+        return ""
+    from palaestra.envs.play import oracle
+
+    return f", {len(tasks)} of {len(oracle.TASKS)} tasks"
 
 
 def _config(folder: Path) -> Any:

@@ -144,7 +144,7 @@ def physics_revision(env_id: str) -> PhysicsRevision | None:
 
 def _task_references(config: TrainConfig, seeds: range) -> dict[str, dict[str, Any]]:
     from palaestra import registry
-    from palaestra.baselines.train import make_env
+    from palaestra.baselines.train import language_figures, make_env
     from palaestra.evaluation import evaluate
 
     env = make_env(config, 0)
@@ -153,9 +153,13 @@ def _task_references(config: TrainConfig, seeds: range) -> dict[str, dict[str, A
     space.seed(0)
     kwargs = dict(config.env_kwargs)
     where = config.evaluation_id
-    random = evaluate(lambda obs: space.sample(), where, seeds=seeds, env_kwargs=kwargs).success_rate
-    expert = evaluate(registry.get(where).load_expert(), where, seeds=seeds, env_kwargs=kwargs).success_rate
-    return {"success_rate": {"random": random, "expert": expert, "expert_name": "scripted expert"}}
+    expert_class = registry.get(where).load_expert()
+    random = {"success_rate": evaluate(lambda obs: space.sample(), where, seeds=seeds, env_kwargs=kwargs).success_rate,
+              **language_figures(lambda obs: space.sample(), config, seeds)}
+    expert = {"success_rate": evaluate(expert_class, where, seeds=seeds, env_kwargs=kwargs).success_rate,
+              **language_figures(expert_class, config, seeds, factory=True)}
+    return {metric: {"random": random[metric], "expert": expert[metric], "expert_name": "scripted expert"}
+            for metric in random}
 
 
 def _game_references(config: TrainConfig, seeds: range) -> dict[str, dict[str, Any]]:

@@ -256,10 +256,42 @@ def evaluate_model(model: Any, config: TrainConfig, episodes: int | None = None)
         return scores(model, config, seeds)
     from palaestra.evaluation import evaluate
 
-    result = evaluate(lambda obs: model.predict(obs, deterministic=True)[0], config.evaluation_id, seeds=seeds,
-                      env_kwargs=dict(config.env_kwargs))
+    def policy(obs: Any) -> Any:
+        return model.predict(obs, deterministic=True)[0]
+
+    result = evaluate(policy, config.evaluation_id, seeds=seeds, env_kwargs=dict(config.env_kwargs))
     return {"success_rate": result.success_rate, "ci_low": result.ci_low, "ci_high": result.ci_high,
-            "mean_return": result.mean_return}
+            "mean_return": result.mean_return, **language_figures(policy, config, seeds)}
+
+
+LANGUAGE_ENTRY = "palaestra.envs.play.language_env:PlayroomLanguageEnv"
+
+
+def language_figures(policy: Any, config: TrainConfig, seeds: range, factory: bool = False) -> dict[str, float]:
+    """For an instruction-following ID (``PlayroomLanguage-v0`` and its scenes), the figures beyond success on
+    the training phrasings; empty for any other ID.
+
+    ``heldout_success_rate``: success on the same ``seeds`` (so the same tasks and scenes) with the instruction
+    phrased in words kept out of training (the env's ``split="heldout"``). ``chain_length``: CALVIN's average
+    length, instructions done in a row over ``len(seeds)`` chains of five without resets
+    (:func:`palaestra.envs.play.chains.evaluate_chains`, chain ``i`` from seed ``seeds[i]``), in the run's
+    evaluation scene and restricted to its ``tasks``. ``policy`` is ``obs -> action``, or with ``factory`` a
+    class or callable ``env -> policy`` (a scripted expert).
+    """
+    from palaestra import registry
+    from palaestra.evaluation import evaluate
+
+    record = registry.get(config.evaluation_id)
+    if registry.entry_point_name(record.entry_point) != LANGUAGE_ENTRY:
+        return {}
+    from palaestra.envs.play.chains import evaluate_chains
+
+    kwargs = dict(config.env_kwargs)
+    heldout = evaluate(policy, config.evaluation_id, seeds=seeds, env_kwargs={**kwargs, "split": "heldout"},
+                       factory=factory)
+    chains = evaluate_chains(policy if factory else (lambda env: policy), chains=len(seeds), seed=seeds[0],
+                             env_kwargs={**record.kwargs, **kwargs})
+    return {"heldout_success_rate": heldout.success_rate, "chain_length": chains.average_length}
 
 
 def train(config: TrainConfig, seed: int, out: str | Path, progress: bool = False, resume: bool = False,

@@ -260,3 +260,27 @@ def test_a_panda_runs_reference_records_the_dynamics_it_trained_on(tmp_path, mon
     assert json.loads((tmp_path / "Reach" / "reference.json").read_text())["panda_physics"] == PHYSICS_REVISION
     assert json.loads((tmp_path / "Drone" / "reference.json").read_text())["drone_physics"] == DRONE_REVISION
     assert not {"panda_physics", "drone_physics"} & set(json.loads((tmp_path / "Kuhn" / "reference.json").read_text()))
+
+
+def test_instruction_following_reports_heldout_phrasings_and_chains_but_aggregates_success_only(tmp_path):
+    runs = tmp_path / "runs"
+    for seed, (train, heldout, chain) in enumerate([(0.8, 0.5, 2.5), (0.6, 0.5, 1.5), (0.7, 0.4, 2.0)]):
+        folder = runs / "PlayroomLanguage" / f"seed_{seed}"
+        folder.mkdir(parents=True)
+        (folder / "curve.csv").write_text("timesteps,success_rate,ci_low,ci_high,mean_return,heldout_success_rate,"
+                                          f"chain_length\n1000,0.1,0,1,0,0.0,0.2\n2000,{train},0,1,0,{heldout},{chain}\n")
+        (folder / "config.yaml").write_text("env_id: palaestra/PlayroomLanguage-v0\nalgo: ppo\nlibrary: sb3\n"
+                                            "track: demos\ndemo_episodes: 10\ntimesteps: 2000\n"
+                                            "env_kwargs: {tasks: [open_drawer, turn_on_lamp]}\n")
+    references = {"success_rate": (0.0, 1.0), "heldout_success_rate": (0.0, 0.9), "chain_length": (0.0, 4.0)}
+    payload = {"metrics": {m: {"random": r, "expert": e} for m, (r, e) in references.items()},
+               "panda_physics": PHYSICS_REVISION}
+    (runs / "PlayroomLanguage" / "reference.json").write_text(json.dumps(payload))
+    out = tmp_path / "results.md"
+    assert cli(["report", str(runs), "--out", str(out)]) == 0
+    demos = out.read_text().split("## RL with expert demonstrations")[1]
+    assert "| PlayroomLanguage | sb3 PPO, 10 demos, 2 of 35 tasks | heldout_success_rate | 2,000 | 3 | 0.47 [" in demos
+    assert "| chain_length | 2,000 | 3 | 2.00 [" in demos and "0.00 / 4.00 | 2.50, 1.50, 2.00 |" in demos
+    # Only success on the training phrasings enters the aggregate, not the chain length (whose scale is 0-5).
+    success = stratified_bootstrap([np.array([0.8, 0.6, 0.7])])
+    assert f"Aggregate expert-normalised IQM over 1 tasks: {success}" in demos
