@@ -6,7 +6,7 @@ import torch
 from gymnasium import spaces
 
 import palaestra
-from palaestra.baselines.features import InstructionExtractor, resolve_policy_kwargs
+from palaestra.baselines.features import InstructionExtractor, SentenceInstructionExtractor, resolve_policy_kwargs
 from palaestra.baselines.train import build_model, load_config
 
 SPACE = spaces.Dict({
@@ -54,17 +54,41 @@ def test_a_config_names_the_extractor_by_its_import_path():
         resolve_policy_kwargs("palaestra/X-v0", {"features_extractor_class": "no.such.Class"})
 
 
-def test_the_language_baseline_reads_its_instruction_through_word_embeddings():
+def test_the_language_baseline_reads_its_instruction_through_a_frozen_sentence_model():
     config = load_config("palaestra/PlayroomLanguage-v0")
     model = build_model(config, seed=0)
     try:
         extractor = model.policy.features_extractor
-        assert isinstance(extractor, InstructionExtractor)
+        assert isinstance(extractor, SentenceInstructionExtractor)
         env = palaestra.make(config.env_id, **config.env_kwargs)
         obs, _ = env.reset(seed=0)
         env.close()
-        assert extractor.vocabulary_size == int(env.observation_space["instruction"].high.max()) + 1
+        weights = model.policy.state_dict()
+        assert all(not name.startswith(("features_extractor", "pi_features", "vf_features")) for name in weights)
         action, _ = model.predict(obs, deterministic=True)
         assert env.action_space.contains(action)
     finally:
         model.get_env().close()
+
+
+def test_instruction_following_is_also_evaluated_on_heldout_phrasings_and_in_chains():
+    from palaestra import instructions
+    from palaestra.baselines.experts.play import PlayroomExpert
+    from palaestra.baselines.train import language_figures
+
+    tasks = ["turn_on_lamp", "turn_off_lamp"]
+    config = load_config("palaestra/PlayroomLanguage-v0", env_kwargs={"tasks": tasks})
+    seen = []
+    vocabulary = instructions.vocabulary()
+
+    def still(obs):
+        seen.append(vocabulary.decode(obs["instruction"]))
+        return np.zeros(4, dtype=np.float32)
+
+    figures = language_figures(still, config, range(10_000, 10_003))
+    assert figures == {"heldout_success_rate": 0.0, "chain_length": 0.0}
+    heldout = {text for task in tasks for text in instructions.phrasings("play", task).heldout}
+    assert seen and seen[0] in heldout  # the first episode's instruction is a held-out phrasing
+    expert = language_figures(PlayroomExpert, config, range(10_000, 10_003), factory=True)
+    assert expert["heldout_success_rate"] == 1.0 and expert["chain_length"] >= 2.0
+    assert language_figures(still, load_config("palaestra/Push-v0"), range(3)) == {}  # not an instruction task
