@@ -24,26 +24,6 @@ from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 INSTRUCTION_KEY = "instruction"
 
 
-class InstructionExtractor(BaseFeaturesExtractor):
-    """Mean of learned word embeddings for ``instruction``, concatenated with the other keys flattened."""
-
-    def __init__(self, observation_space: spaces.Dict, embedding_dim: int = 32) -> None:
-        tokens = _instruction_space(observation_space, "InstructionExtractor")
-        self.others = [key for key in observation_space.spaces if key != INSTRUCTION_KEY]
-        flat = sum(spaces.flatdim(observation_space[key]) for key in self.others)
-        super().__init__(observation_space, features_dim=flat + embedding_dim)
-        self.vocabulary_size = int(tokens.high.max()) + 1
-        self.embedding = torch.nn.Embedding(self.vocabulary_size, embedding_dim, padding_idx=0)
-
-    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
-        ids = observations[INSTRUCTION_KEY].long().clamp(0, self.vocabulary_size - 1)
-        words = (ids != 0).float().unsqueeze(-1)
-        # SB3 hands integer Boxes over as floats; ids are small integers, exact in float32.
-        text = (self.embedding(ids) * words).sum(dim=1) / words.sum(dim=1).clamp(min=1.0)
-        parts = [observations[key].flatten(start_dim=1).float() for key in self.others]
-        return torch.cat([*parts, text], dim=1)
-
-
 def _instruction_space(observation_space: spaces.Space, name: str) -> spaces.Box:
     if not isinstance(observation_space, spaces.Dict) or INSTRUCTION_KEY not in observation_space.spaces:
         raise ValueError(f"{name} needs a Dict observation with an {INSTRUCTION_KEY!r} key; got {observation_space}")
@@ -53,7 +33,39 @@ def _instruction_space(observation_space: spaces.Space, name: str) -> spaces.Box
     return tokens
 
 
-class SentenceInstructionExtractor(BaseFeaturesExtractor):
+class _InstructionFeatures(BaseFeaturesExtractor):
+    """Every key but ``instruction`` flattened, followed by ``text_dim`` features of the instruction that a
+    subclass computes (its space checked with :func:`_instruction_space` first)."""
+
+    def __init__(self, observation_space: spaces.Dict, text_dim: int) -> None:
+        others = [key for key in observation_space.spaces if key != INSTRUCTION_KEY]
+        flat = sum(spaces.flatdim(observation_space[key]) for key in others)
+        super().__init__(observation_space, features_dim=flat + text_dim)
+        self.others = others
+
+    def _with_scene(self, observations: dict[str, torch.Tensor], text: torch.Tensor) -> torch.Tensor:
+        parts = [observations[key].flatten(start_dim=1).float() for key in self.others]
+        return torch.cat([*parts, text.to(parts[0].device) if parts else text], dim=1)
+
+
+class InstructionExtractor(_InstructionFeatures):
+    """Mean of learned word embeddings for ``instruction``, concatenated with the other keys flattened."""
+
+    def __init__(self, observation_space: spaces.Dict, embedding_dim: int = 32) -> None:
+        tokens = _instruction_space(observation_space, "InstructionExtractor")
+        super().__init__(observation_space, embedding_dim)
+        self.vocabulary_size = int(tokens.high.max()) + 1
+        self.embedding = torch.nn.Embedding(self.vocabulary_size, embedding_dim, padding_idx=0)
+
+    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
+        ids = observations[INSTRUCTION_KEY].long().clamp(0, self.vocabulary_size - 1)
+        words = (ids != 0).float().unsqueeze(-1)
+        # SB3 hands integer Boxes over as floats; ids are small integers, exact in float32.
+        text = (self.embedding(ids) * words).sum(dim=1) / words.sum(dim=1).clamp(min=1.0)
+        return self._with_scene(observations, text)
+
+
+class SentenceInstructionExtractor(_InstructionFeatures):
     """A frozen pretrained sentence embedding of ``instruction`` (all-MiniLM-L6-v2, 384 floats, extra
     ``language``), concatenated with the other keys flattened.
 
@@ -69,9 +81,7 @@ class SentenceInstructionExtractor(BaseFeaturesExtractor):
 
         _instruction_space(observation_space, "SentenceInstructionExtractor")
         encoder = sentences.load_model("SentenceInstructionExtractor", model)
-        self.others = [key for key in observation_space.spaces if key != INSTRUCTION_KEY]
-        flat = sum(spaces.flatdim(observation_space[key]) for key in self.others)
-        super().__init__(observation_space, features_dim=flat + sentences.dimension(encoder))
+        super().__init__(observation_space, sentences.dimension(encoder))
         self._encoder = (encoder,)  # a tuple: kept out of the module's parameters and state_dict
         self._vocabulary = instructions.vocabulary()
         self._cache: dict[bytes, torch.Tensor] = {}
@@ -90,9 +100,7 @@ class SentenceInstructionExtractor(BaseFeaturesExtractor):
     def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
         # SB3 hands integer Boxes over as floats; ids are small integers, exact in float32.
         ids = observations[INSTRUCTION_KEY].detach().cpu().numpy().round().astype(np.int64)
-        parts = [observations[key].flatten(start_dim=1).float() for key in self.others]
-        text = self.embed(ids).to(parts[0].device if parts else "cpu")
-        return torch.cat([*parts, text], dim=1)
+        return self._with_scene(observations, self.embed(ids))
 
 
 def resolve_policy_kwargs(env_id: str, policy_kwargs: Mapping[str, Any]) -> dict[str, Any]:
