@@ -38,3 +38,13 @@ def test_the_frozen_encoder_puts_a_heldout_phrasing_next_to_its_own_task():
     assert similarity[3, 1] > similarity[3, 0] + 0.2  # held-out lamp phrasing: nearer the lamp
     again = extractor({"observation": torch.ones(4, 3), "instruction": ids.flip(0)})
     torch.testing.assert_close(again[:, 3:], features.flip(0)[:, 3:])  # served from the cache, same rows
+
+
+def test_without_the_language_extra_the_error_names_the_env_and_the_extra(monkeypatch):
+    import sys
+
+    import pytest
+
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if not installed: import raises
+    with pytest.raises(sentences.LanguageExtraMissing, match=r'PlayroomLanguage-v0: .*pip install "palaestra\[language\]"'):
+        sentences.load_model("palaestra/PlayroomLanguage-v0")
