@@ -9,6 +9,13 @@ token ids fed to an MLP as numbers would not. A config names it by its import pa
 
     policy_kwargs: {features_extractor_class: palaestra.baselines.features.InstructionExtractor,
                     features_extractor_kwargs: {embedding_dim: 32}}
+
+Both extractors take ``normalise: true``: the scene's features are then shifted and scaled by the mean and
+standard deviation of the demonstrations that behaviour cloning fits
+(:func:`palaestra.baselines.train.clone_demonstrations` calls :meth:`_InstructionFeatures.fit_normalisation`).
+The playroom's state mixes scales (block positions vary by about 3 cm, quaternions and flags by about 0.5), and
+a multi-task policy fitted on raw values resolves the small ones poorly. The statistics are buffers of the
+policy, saved and loaded with its weights and left alone by PPO.
 """
 
 from __future__ import annotations
@@ -35,25 +42,51 @@ def _instruction_space(observation_space: spaces.Space, name: str) -> spaces.Box
 
 class _InstructionFeatures(BaseFeaturesExtractor):
     """Every key but ``instruction`` flattened, followed by ``text_dim`` features of the instruction that a
-    subclass computes (its space checked with :func:`_instruction_space` first)."""
+    subclass computes (its space checked with :func:`_instruction_space` first); with ``normalise``, the
+    scene's features are standardised by statistics :meth:`fit_normalisation` sets (identity until then)."""
 
-    def __init__(self, observation_space: spaces.Dict, text_dim: int) -> None:
+    #: the smallest standard deviation a feature is divided by (a flag that barely varies in the
+    #: demonstrations is not blown up into a large input)
+    MIN_SCALE = 0.01
+
+    def __init__(self, observation_space: spaces.Dict, text_dim: int, normalise: bool = False) -> None:
         others = [key for key in observation_space.spaces if key != INSTRUCTION_KEY]
         flat = sum(spaces.flatdim(observation_space[key]) for key in others)
         super().__init__(observation_space, features_dim=flat + text_dim)
         self.others = others
+        self.normalise = bool(normalise)
+        if self.normalise:  # only then: models saved without normalisation keep their state_dict's keys
+            self.register_buffer("scene_shift", torch.zeros(flat))
+            self.register_buffer("scene_scale", torch.ones(flat))
+
+    def fit_normalisation(self, observations: Mapping[str, Any]) -> None:
+        """Set the scene's shift and scale to the mean and standard deviation (at least :attr:`MIN_SCALE`) of
+        a batch of observations (a dict of arrays, one row per step); a no-op unless built with ``normalise``."""
+        if not self.normalise:
+            return
+        rows = [torch.as_tensor(np.asarray(observations[key]), dtype=torch.float32).flatten(start_dim=1)
+                for key in self.others]
+        scene = torch.cat(rows, dim=1)
+        if scene.shape[0] < 2:
+            raise ValueError(f"{type(self).__name__}: fitting the normalisation needs at least 2 observations, "
+                             f"got {scene.shape[0]}")
+        self.scene_shift.copy_(scene.mean(dim=0))
+        self.scene_scale.copy_(scene.std(dim=0).clamp(min=self.MIN_SCALE))
 
     def _with_scene(self, observations: dict[str, torch.Tensor], text: torch.Tensor) -> torch.Tensor:
         parts = [observations[key].flatten(start_dim=1).float() for key in self.others]
+        if parts and self.normalise:
+            scene = (torch.cat(parts, dim=1) - self.scene_shift) / self.scene_scale
+            parts = [scene]
         return torch.cat([*parts, text.to(parts[0].device) if parts else text], dim=1)
 
 
 class InstructionExtractor(_InstructionFeatures):
     """Mean of learned word embeddings for ``instruction``, concatenated with the other keys flattened."""
 
-    def __init__(self, observation_space: spaces.Dict, embedding_dim: int = 32) -> None:
+    def __init__(self, observation_space: spaces.Dict, embedding_dim: int = 32, normalise: bool = False) -> None:
         tokens = _instruction_space(observation_space, "InstructionExtractor")
-        super().__init__(observation_space, embedding_dim)
+        super().__init__(observation_space, embedding_dim, normalise)
         self.vocabulary_size = int(tokens.high.max()) + 1
         self.embedding = torch.nn.Embedding(self.vocabulary_size, embedding_dim, padding_idx=0)
 
@@ -76,12 +109,13 @@ class SentenceInstructionExtractor(_InstructionFeatures):
     means, which is what learned embeddings of unseen words cannot give.
     """
 
-    def __init__(self, observation_space: spaces.Dict, model: str = "all-MiniLM-L6-v2") -> None:
+    def __init__(self, observation_space: spaces.Dict, model: str = "all-MiniLM-L6-v2",
+                 normalise: bool = False) -> None:
         from palaestra import instructions, sentences
 
         _instruction_space(observation_space, "SentenceInstructionExtractor")
         encoder = sentences.load_model("SentenceInstructionExtractor", model)
-        super().__init__(observation_space, sentences.dimension(encoder))
+        super().__init__(observation_space, sentences.dimension(encoder), normalise)
         self._encoder = (encoder,)  # a tuple: kept out of the module's parameters and state_dict
         self._vocabulary = instructions.vocabulary()
         self._cache: dict[bytes, torch.Tensor] = {}

@@ -486,6 +486,8 @@ def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:
 def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs: int, batch_size: int = 256) -> float:
     """Behaviour cloning: fit the mean action of ``model``'s (PPO) policy to the scripted expert's actions over
     ``episodes`` episodes, ``epochs`` passes of mean squared error with Adam; returns the last pass's mean loss.
+    A feature extractor with ``fit_normalisation`` (:mod:`palaestra.baselines.features`) first takes the
+    demonstrations' statistics.
 
     The policy then starts PPO where the expert's demonstrations put it (the value function is left to PPO).
     Deterministic for a given model seed: batches are shuffled by torch's generator, which SB3 seeded.
@@ -507,6 +509,9 @@ def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs:
     else:
         stacked = np.stack(observations)
     policy = model.policy
+    for module in policy.modules():  # an extractor built with normalise=True standardises by the demonstrations
+        if hasattr(module, "fit_normalisation"):
+            module.fit_normalisation(stacked)
     inputs = obs_as_tensor(stacked, policy.device)
     targets = torch.as_tensor(np.stack(actions), dtype=torch.float32)
     optimizer = torch.optim.Adam(policy.parameters(), lr=1e-3)

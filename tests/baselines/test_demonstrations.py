@@ -99,3 +99,24 @@ def test_a_demos_track_batch_draws_its_share_from_the_demonstrations_spread_thro
     from_online = np.isclose(batch.actions.numpy()[:, 0], 0.123)
     assert from_online.sum() == 48  # 1 - demo_ratio of the batch
     assert from_online[:8].sum() == 6 and from_online[-8:].sum() == 6  # any slice of 8 holds both sources
+
+
+def test_cloning_fits_a_normalising_extractor_to_the_demonstrations_first():
+    import torch
+
+    tasks = ["turn_on_lamp", "turn_off_lamp"]
+    config = load_config("palaestra/PlayroomLanguage-v0", env_kwargs={"tasks": tasks}, n_envs=1, hyperparams={
+        "n_steps": 32, "batch_size": 32, "policy_kwargs": {
+            "net_arch": [16], "features_extractor_class": "palaestra.baselines.features.InstructionExtractor",
+            "features_extractor_kwargs": {"normalise": True}}})
+    model = build_model(config, seed=0)
+    try:
+        extractor = model.policy.features_extractor
+        scenes = np.stack([t[0]["observation"] for t in expert_transitions(config, 3)])
+        clone_demonstrations(model, config, episodes=3, epochs=1)
+        torch.testing.assert_close(extractor.scene_shift, torch.as_tensor(scenes.mean(0), dtype=torch.float32))
+        spread = np.maximum(scenes.std(0, ddof=1), extractor.MIN_SCALE)
+        torch.testing.assert_close(extractor.scene_scale, torch.as_tensor(spread, dtype=torch.float32))
+        assert "features_extractor.scene_scale" in model.policy.state_dict()
+    finally:
+        model.get_env().close()

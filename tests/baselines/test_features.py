@@ -92,3 +92,33 @@ def test_instruction_following_is_also_evaluated_on_heldout_phrasings_and_in_cha
     expert = language_figures(PlayroomExpert, config, range(10_000, 10_003), factory=True)
     assert expert["heldout_success_rate"] == 1.0 and expert["chain_length"] >= 2.0
     assert language_figures(still, load_config("palaestra/Push-v0"), range(3)) == {}  # not an instruction task
+
+
+def test_a_normalising_extractor_standardises_the_scene_by_fitted_statistics_and_saves_them():
+    torch.manual_seed(0)
+    plain = InstructionExtractor(SPACE, embedding_dim=4)
+    assert not any("scene_" in name for name in plain.state_dict())  # older model files keep their keys
+    plain.fit_normalisation({"observation": np.zeros((3, 5))})  # a no-op without normalise
+    extractor = InstructionExtractor(SPACE, embedding_dim=4, normalise=True)
+    scene = [0.5, -1.0, 2.0, 0.0, 3.0]
+    ids = [3, 7, 0, 0, 0, 0]
+    np.testing.assert_allclose(extractor(_batch(scene, ids))[0, :5].detach(), scene)  # identity until fitted
+    rng = np.random.default_rng(0)
+    demos = rng.normal([1.0, -2.0, 0.0, 5.0, 0.3], [0.03, 2.0, 1.0, 0.5, 0.0], size=(400, 5))
+    extractor.fit_normalisation({"observation": demos, "instruction": np.zeros((400, 6))})
+    batch = {"observation": torch.as_tensor(demos, dtype=torch.float32),
+             "instruction": torch.tensor([ids] * 400, dtype=torch.float32)}
+    features = extractor(batch).detach().numpy()
+    np.testing.assert_allclose(features[:, :4].mean(0), 0.0, atol=1e-4)
+    np.testing.assert_allclose(features[:, :4].std(0, ddof=1), 1.0, rtol=1e-3)
+    # A feature constant in the demonstrations is divided by the floor, not by zero.
+    assert np.isfinite(features[:, 4]).all() and float(extractor.scene_scale[4]) == pytest.approx(extractor.MIN_SCALE)
+    # The words are not scaled.
+    table = extractor.embedding.weight.detach()
+    np.testing.assert_allclose(features[0, 5:], (table[3] + table[7]) / 2, rtol=1e-6)
+    # The statistics travel with the weights.
+    loaded = InstructionExtractor(SPACE, embedding_dim=4, normalise=True)
+    loaded.load_state_dict(extractor.state_dict())
+    torch.testing.assert_close(loaded(batch), extractor(batch))
+    with pytest.raises(ValueError, match="InstructionExtractor: fitting the normalisation needs at least 2"):
+        extractor.fit_normalisation({"observation": demos[:1]})
