@@ -137,6 +137,34 @@ class SentenceInstructionExtractor(_InstructionFeatures):
         return self._with_scene(observations, self.embed(ids))
 
 
+MASK_KEY = "action_mask"
+
+
+class MaskFreeExtractor(BaseFeaturesExtractor):
+    """A turn-based game's observation without its ``action_mask``: every other key flattened.
+
+    SB3's default extractor feeds the mask to the network as input. With many moves that swamps the rest: in
+    ``palaestra/SimpleNegotiation-v0`` 14,402 mask bits (all but a few set) sit beside 11 features, the first
+    layer's sums follow the mask alone, tanh saturates, and the policy's output stops depending on the state
+    (cloning the ``shrewd`` level gave one move for both seats). The mask says which moves are legal, which the
+    game's other features already determine; legality is applied when the policy moves
+    (:func:`palaestra.baselines.games.predict`) or by ``illegal_action: lose`` in training.
+    """
+
+    def __init__(self, observation_space: spaces.Dict) -> None:
+        if not isinstance(observation_space, spaces.Dict) or MASK_KEY not in observation_space.spaces:
+            raise ValueError(f"MaskFreeExtractor needs a Dict observation with an {MASK_KEY!r} key; "
+                             f"got {observation_space}")
+        others = [key for key in observation_space.spaces if key != MASK_KEY]
+        if not others:
+            raise ValueError(f"MaskFreeExtractor: the observation has nothing but its {MASK_KEY!r}")
+        super().__init__(observation_space, features_dim=sum(spaces.flatdim(observation_space[k]) for k in others))
+        self.others = others
+
+    def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
+        return torch.cat([observations[key].flatten(start_dim=1).float() for key in self.others], dim=1)
+
+
 def resolve_policy_kwargs(env_id: str, policy_kwargs: Mapping[str, Any]) -> dict[str, Any]:
     """``policy_kwargs`` with allowed import paths replaced by the classes they name (see
     :mod:`palaestra.baselines.imports`: only listed paths are imported)."""

@@ -58,6 +58,11 @@ def check_config(config: TrainConfig) -> None:
                          f" got {list(config.opponents)}")
     if config.snapshot_every < 0:
         raise ValueError(f"{env_id}: snapshot_every must be >= 0 (0: no snapshots of the learner)")
+    if config.demo_episodes and config.algo != "ppo":
+        raise ValueError(f"{env_id}: a game's demonstrations are cloned into PPO's policy; algo is {config.algo!r}")
+    if config.demo_level is not None and config.demo_level not in levels:
+        raise ValueError(f"{env_id}: demo_level names the scripted level whose moves are cloned: one of {levels};"
+                         f" got {config.demo_level!r}")
     weighable = list(config.opponents) + (["snapshots"] if config.snapshot_every else [])
     if not isinstance(config.opponent_weights, Mapping):
         raise ValueError(f"{env_id}: opponent_weights must map names from {weighable} to weights, got "

@@ -20,6 +20,7 @@ ALLOWED: dict[str, dict[str, frozenset[str]]] = {
         "features_extractor_class": frozenset({
             "palaestra.baselines.features.InstructionExtractor",
             "palaestra.baselines.features.SentenceInstructionExtractor",
+            "palaestra.baselines.features.MaskFreeExtractor",
             "stable_baselines3.common.torch_layers.FlattenExtractor",
             "stable_baselines3.common.torch_layers.CombinedExtractor",
             "stable_baselines3.common.torch_layers.NatureCNN",

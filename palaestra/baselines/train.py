@@ -65,6 +65,8 @@ class TrainConfig:
     demo_episodes: int = 0  # scripted-expert episodes: in the replay buffer (sac, tqc) or cloned first (ppo)
     demo_epochs: int = 20  # ppo with demo_episodes: passes of behaviour cloning over the demonstrations
     demo_ratio: float = 0.5  # sac, tqc with demo_episodes: the share of every batch drawn from the demonstrations
+    # games with demo_episodes: the scripted level whose moves are cloned (default: the config's strongest opponent)
+    demo_level: str | None = None
     split: str | None = None  # playroom IDs: a CALVIN-like split ("ABC->D"): train in its scenes, evaluate in its last
 
     def __post_init__(self) -> None:
@@ -89,8 +91,9 @@ class TrainConfig:
             raise ValueError(f"{self.env_id}: HER needs an off-policy algorithm (sac or tqc), not ppo")
         if self.demo_episodes < 0 or self.demo_epochs <= 0:
             raise ValueError(f"{self.env_id}: demo_episodes must be >= 0 and demo_epochs positive")
-        if self.demo_episodes and self.is_game:
-            raise ValueError(f"{self.env_id}: demo_episodes needs a scripted expert; games have opponents instead")
+        if self.demo_level is not None and not (self.demo_episodes and self.is_game):
+            raise ValueError(f"{self.env_id}: demo_level names the scripted level a game's demonstrations come "
+                             "from; it needs a game and demo_episodes > 0")
         if self.split is not None:
             from palaestra.envs.play.splits import check_split
 
@@ -436,31 +439,64 @@ def _add_snapshot(pool: Any, model: Any, weights: Any, name: str) -> None:
 
 def expert_transitions(config: TrainConfig, episodes: int) -> Iterator[tuple[Any, Any, float, Any, bool, bool]]:
     """``(obs, action, reward, next_obs, terminated, truncated)`` of ``episodes`` episodes of the task's scripted
-    expert, on seeds from ``DEMO_SEED_BASE`` on (disjoint from training resets and evaluation); the action is
-    the expert's, clipped to the action space."""
+    expert (for a game: its ``demo_level`` in the learner's seat, against the config's pool), on seeds from
+    ``DEMO_SEED_BASE`` on (disjoint from training resets and evaluation); the action is the expert's, clipped
+    to a Box action space."""
     import numpy as np
+    from gymnasium import spaces
 
     from palaestra import registry
 
-    expert = registry.get(config.env_id).load_expert()
     env = make_env(config, 0)
     space = env.action_space
     try:
-        scenes = getattr(env, "envs", None)  # a split's SplitEnv: an expert per scene's env
-        acts = [expert(e) for e in scenes] if scenes else [expert(env)]
+        if config.is_game:
+            acts = [_level_demonstrator(config, env)]
+            scenes = None
+        else:
+            expert = registry.get(config.env_id).load_expert()
+            scenes = getattr(env, "envs", None)  # a split's SplitEnv: an expert per scene's env
+            acts = [expert(e) for e in scenes] if scenes else [expert(env)]
         for seed in range(DEMO_SEED_BASE, DEMO_SEED_BASE + episodes):
             obs, _ = env.reset(seed=seed)
             act = acts[env.current] if scenes else acts[0]
             act.reset()
             done = False
             while not done:
-                action = np.clip(np.asarray(act(obs), dtype=space.dtype), space.low, space.high)
+                action = np.asarray(act(obs), dtype=space.dtype)
+                if isinstance(space, spaces.Box):
+                    action = np.clip(action, space.low, space.high)
                 next_obs, reward, terminated, truncated, _ = env.step(action)
                 done = terminated or truncated
                 yield obs, action, float(reward), next_obs, terminated, truncated
                 obs = next_obs
     finally:
         env.close()
+
+
+class _LevelDemonstrator:
+    """A game's scripted level playing the learner's seat of a :class:`~palaestra.wrappers.selfplay.SelfPlayEnv`
+    (``reset()``, ``act(obs) -> action``), as a task's expert plays a single-agent env."""
+
+    def __init__(self, level: Any, env: Any) -> None:
+        self.level, self.env, self.episode = level, env, 0
+
+    def reset(self) -> None:
+        self.level.reset(DEMO_SEED_BASE + self.episode)
+        self.episode += 1
+
+    def __call__(self, obs: Any) -> Any:
+        return self.level.act(obs, self.env.mine[0])
+
+
+def _level_demonstrator(config: TrainConfig, env: Any) -> _LevelDemonstrator:
+    from palaestra.competitive.match import build_policy
+
+    if any(len(agents) != 1 for agents in env.teams.values()):
+        raise ValueError(f"{config.env_id}: demonstrations from a scripted level need one agent a side; this game's"
+                         f" sides are {dict(env.teams)}")
+    level = config.demo_level or config.opponents[-1]  # opponents are listed weakest first
+    return _LevelDemonstrator(build_policy(level, env.game, config.env_id), env)
 
 
 def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:
@@ -484,10 +520,11 @@ def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:
 
 
 def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs: int, batch_size: int = 256) -> float:
-    """Behaviour cloning: fit the mean action of ``model``'s (PPO) policy to the scripted expert's actions over
-    ``episodes`` episodes, ``epochs`` passes of mean squared error with Adam; returns the last pass's mean loss.
-    A feature extractor with ``fit_normalisation`` (:mod:`palaestra.baselines.features`) first takes the
-    demonstrations' statistics.
+    """Behaviour cloning: fit ``model``'s (PPO) policy to the scripted expert's actions over ``episodes``
+    episodes (a game's: its ``demo_level``'s moves), ``epochs`` passes with Adam of the mean squared error of the
+    mean action (a Box action) or the negative log-likelihood of the expert's move (a discrete action); returns
+    the last pass's mean loss. A feature extractor with ``fit_normalisation``
+    (:mod:`palaestra.baselines.features`) first takes the demonstrations' statistics.
 
     The policy then starts PPO where the expert's demonstrations put it (the value function is left to PPO).
     Deterministic for a given model seed: batches are shuffled by torch's generator, which SB3 seeded.
@@ -497,8 +534,9 @@ def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs:
     from gymnasium import spaces
     from stable_baselines3.common.utils import obs_as_tensor
 
-    if not isinstance(model.action_space, spaces.Box):
-        raise ValueError(f"{config.env_id}: behaviour cloning fits a continuous (Box) action; "
+    continuous = isinstance(model.action_space, spaces.Box)
+    if not (continuous or isinstance(model.action_space, (spaces.Discrete, spaces.MultiDiscrete))):
+        raise ValueError(f"{config.env_id}: behaviour cloning fits a Box, Discrete or MultiDiscrete action; "
                          f"this action space is {model.action_space}")
     observations, actions = [], []
     for obs, action, *_ in expert_transitions(config, episodes):
@@ -513,7 +551,7 @@ def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs:
         if hasattr(module, "fit_normalisation"):
             module.fit_normalisation(stacked)
     inputs = obs_as_tensor(stacked, policy.device)
-    targets = torch.as_tensor(np.stack(actions), dtype=torch.float32)
+    targets = torch.as_tensor(np.stack(actions), dtype=torch.float32 if continuous else torch.long)
     optimizer = torch.optim.Adam(policy.parameters(), lr=1e-3)
     count, loss_sum = len(targets), 0.0
     policy.set_training_mode(True)
@@ -521,8 +559,11 @@ def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs:
         loss_sum = 0.0
         for batch in torch.randperm(count).split(batch_size):
             features = {k: v[batch] for k, v in inputs.items()} if isinstance(inputs, dict) else inputs[batch]
-            mean = policy.get_distribution(features).distribution.mean
-            loss = torch.nn.functional.mse_loss(mean, targets[batch])
+            distribution = policy.get_distribution(features)
+            if continuous:
+                loss = torch.nn.functional.mse_loss(distribution.distribution.mean, targets[batch])
+            else:
+                loss = -distribution.log_prob(targets[batch]).mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

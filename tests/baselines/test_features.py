@@ -122,3 +122,38 @@ def test_a_normalising_extractor_standardises_the_scene_by_fitted_statistics_and
     torch.testing.assert_close(loaded(batch), extractor(batch))
     with pytest.raises(ValueError, match="InstructionExtractor: fitting the normalisation needs at least 2"):
         extractor.fit_normalisation({"observation": demos[:1]})
+
+
+def test_the_mask_free_extractor_reads_every_key_but_the_action_mask():
+    from palaestra.baselines.features import MaskFreeExtractor
+
+    space = spaces.Dict({"observation": spaces.Box(0.0, 1.0, (3,), np.float32),
+                         "action_mask": spaces.Box(0, 1, (500,), np.int8)})
+    extractor = MaskFreeExtractor(space)
+    assert extractor.features_dim == 3
+    obs = {"observation": torch.tensor([[0.1, 0.2, 0.3]]), "action_mask": torch.ones(1, 500)}
+    torch.testing.assert_close(extractor(obs), torch.tensor([[0.1, 0.2, 0.3]]))
+    with pytest.raises(ValueError, match="MaskFreeExtractor needs a Dict observation with an 'action_mask'"):
+        MaskFreeExtractor(spaces.Dict({"observation": space["observation"]}))
+    with pytest.raises(ValueError, match="nothing but its 'action_mask'"):
+        MaskFreeExtractor(spaces.Dict({"action_mask": space["action_mask"]}))
+
+
+def test_simple_negotiations_policy_depends_on_the_state_not_on_its_mask():
+    config = load_config("palaestra/SimpleNegotiation-v0")
+    model = build_model(config, seed=0)
+    try:
+        env = model.get_env().envs[0]
+        first, _ = env.reset(seed=1)
+        for seed in range(2, 40):  # a first observation of the other seat
+            other, _ = env.reset(seed=seed)
+            if not np.array_equal(other["observation"], first["observation"]):
+                break
+        policy = model.policy
+        with torch.no_grad():
+            features = [policy.extract_features(policy.obs_to_tensor(o)[0], policy.pi_features_extractor)
+                        for o in (first, other)]
+        assert features[0].shape == (1, 11)  # the 14,402 mask bits are not an input
+        assert not torch.equal(*features)
+    finally:
+        model.get_env().close()
