@@ -284,3 +284,16 @@ def test_instruction_following_reports_heldout_phrasings_and_chains_but_aggregat
     # Only success on the training phrasings enters the aggregate, not the chain length (whose scale is 0-5).
     success = stratified_bootstrap([np.array([0.8, 0.6, 0.7])])
     assert f"Aggregate expert-normalised IQM over 1 tasks: {success}" in demos
+
+
+def test_a_games_demonstrations_name_the_scripted_level_they_come_from(tmp_path):
+    from palaestra.baselines.report import collect
+
+    folder = tmp_path / "SimpleNegotiation-demos" / "seed_0"
+    folder.mkdir(parents=True)
+    (folder / "curve.csv").write_text("timesteps,score_vs_random\n0,0.8\n1000,0.9\n")
+    (folder / "config.yaml").write_text("env_id: palaestra/SimpleNegotiation-v0\nalgo: ppo\nlibrary: sb3\n"
+                                        "track: demos\ndemo_episodes: 10\ntimesteps: 1000\n"
+                                        "opponents: [random, shrewd]\nselfplay_kwargs: {illegal_action: lose}\n")
+    [result] = collect(tmp_path)
+    assert result.method == "sb3 PPO, 10 demos of shrewd"
