@@ -60,6 +60,9 @@ def check_config(config: TrainConfig) -> None:
         raise ValueError(f"{env_id}: snapshot_every must be >= 0 (0: no snapshots of the learner)")
     if config.demo_episodes and config.algo != "ppo":
         raise ValueError(f"{env_id}: a game's demonstrations are cloned into PPO's policy; algo is {config.algo!r}")
+    if config.demo_episodes and "team" in record.tags:
+        raise ValueError(f"{env_id}: demonstrations come from a scripted level playing the learner's seat, which"
+                         " needs one agent a side; this is a team game")
     if config.demo_level is not None and config.demo_level not in levels:
         raise ValueError(f"{env_id}: demo_level names the scripted level whose moves are cloned: one of {levels};"
                          f" got {config.demo_level!r}")

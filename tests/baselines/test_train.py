@@ -138,5 +138,6 @@ def test_demos_flag_trains_the_demonstrations_track_into_its_own_folder(tmp_path
     saved = (out / "Reach-demos" / "seed_0" / "config.yaml").read_text()
     assert "track: demos" in saved and "demo_episodes: 2" in saved
     assert not (out / "Reach").exists()  # the pure-RL run's folder is left alone
-    assert main(["train", "TicTacToe", "--demos", "2", "--out", str(out)]) == 2
-    assert "TicTacToe-v0: demo_episodes needs a scripted expert" in capsys.readouterr().err
+    assert main(["train", "Soccer2v2", "--demos", "2", "--out", str(out)]) == 2
+    assert "Soccer2v2-v0: demonstrations come from a scripted level playing the learner's seat" in \
+        capsys.readouterr().err
