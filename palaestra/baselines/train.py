@@ -91,9 +91,9 @@ class TrainConfig:
             raise ValueError(f"{self.env_id}: HER needs an off-policy algorithm (sac or tqc), not ppo")
         if self.demo_episodes < 0 or self.demo_epochs <= 0:
             raise ValueError(f"{self.env_id}: demo_episodes must be >= 0 and demo_epochs positive")
-        if self.demo_level is not None and not (self.demo_episodes and self.is_game):
+        if self.demo_level is not None and not self.is_game:
             raise ValueError(f"{self.env_id}: demo_level names the scripted level a game's demonstrations come "
-                             "from; it needs a game and demo_episodes > 0")
+                             "from; this task has a scripted expert instead")
         if self.split is not None:
             from palaestra.envs.play.splits import check_split
 

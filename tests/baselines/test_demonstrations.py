@@ -49,6 +49,8 @@ def test_demonstration_options_are_checked_with_the_env_name():
         clone_demonstrations(binary, _ppo_reach(), episodes=1, epochs=1)
     with pytest.raises(ValueError, match="Push-v0: demo_level names the scripted level a game's demonstrations"):
         _config(demo_episodes=2, track="demos", demo_level="shrewd")
+    # A game's config may name its demonstrator for `--demos` while its own track stays pure RL.
+    assert load_config("palaestra/SimpleNegotiation-v0", demo_level="stubborn").track == "rl"
     with pytest.raises(ValueError, match=r"SimpleNegotiation-v0: demo_level names .* one of \['random', 'stubborn', "
                                          r"'shrewd'\]; got 'perfect'"):
         load_config("palaestra/SimpleNegotiation-v0", demo_episodes=2, track="demos", demo_level="perfect")
@@ -146,3 +148,12 @@ def test_a_game_clones_its_strongest_scripted_level_into_the_policy():
         model.get_env().close()
     # Shrewd scores 0.96 against random, passing 0.5: the clone trades as it does (measured 0.875).
     assert before < 0.6 and after["score_vs_random"] >= 0.75 and loss < 0.3
+
+
+def test_a_games_demonstrations_run_trains_end_to_end_from_the_cloned_policy(tmp_path):
+    config = load_config("palaestra/SimpleNegotiation-v0", demo_episodes=4, demo_epochs=1, track="demos",
+                         timesteps=2048, eval_every=2048, eval_episodes=4, snapshot_every=0)
+    rows = train(config, seed=0, out=tmp_path / "SimpleNegotiation-demos")
+    assert [row["timesteps"] for row in rows] == [0, 2048]  # the first row scores the cloned policy
+    assert set(rows[0]) == {"timesteps", "score_vs_random", "score_vs_stubborn", "score_vs_shrewd"}
+    assert "demo_episodes: 4" in (tmp_path / "SimpleNegotiation-demos" / "seed_0" / "config.yaml").read_text()
