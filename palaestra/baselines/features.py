@@ -144,11 +144,12 @@ class MaskFreeExtractor(BaseFeaturesExtractor):
     """A turn-based game's observation without its ``action_mask``: every other key flattened.
 
     SB3's default extractor feeds the mask to the network as input. With many moves that swamps the rest: in
-    ``palaestra/SimpleNegotiation-v0`` 14,402 mask bits (all but a few set) sit beside 11 features, the first
-    layer's sums follow the mask alone, tanh saturates, and the policy's output stops depending on the state
-    (cloning the ``shrewd`` level gave one move for both seats). The mask says which moves are legal, which the
-    game's other features already determine; legality is applied when the policy moves
-    (:func:`palaestra.baselines.games.predict`) or by ``illegal_action: lose`` in training.
+    ``palaestra/SimpleNegotiation-v0`` 14,402 mask bits (all but a few set) sit beside 11 features. Cloning the
+    ``shrewd`` level (300 episodes, 60 epochs, 64x64 layers) learned only its marginal, one move for both seats
+    (loss 0.95, 0.51 against random), with the mask as input under tanh or ReLU, and without it under tanh
+    (whose units saturated); without the mask and with ReLU it reached loss 0.09 and 0.875 against random. The
+    mask says which moves are legal, which the game's other features already determine; legality is applied
+    when the policy moves (:func:`palaestra.baselines.games.predict`) or by ``illegal_action: lose`` in training.
     """
 
     def __init__(self, observation_space: spaces.Dict) -> None:
