@@ -227,8 +227,8 @@ def collect(runs: Path | dict[str, Path]) -> list[Result]:
         method = f"{config.library} {config.algo.upper()}" + (" + HER" if config.her is not None else "")
         if config.track == "demos":
             method += f", {config.demo_episodes} demos"
-            if config.is_game:  # a game's demonstrator is one of its scripted levels
-                method += f" of {config.demo_level or config.opponents[-1]}"
+            if config.demonstrator:  # a game's: one of its scripted levels
+                method += f" of {config.demonstrator}"
         if config.split:
             method += f", scenes {config.split}"
         method += _task_subset(config)

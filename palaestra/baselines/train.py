@@ -112,6 +112,14 @@ class TrainConfig:
         return split(self.split).eval_id(self.env_id)
 
     @property
+    def demonstrator(self) -> str | None:
+        """A game's demonstrating level: ``demo_level``, or the strongest of ``opponents`` (listed weakest
+        first); ``None`` for a task, whose demonstrations come from its scripted expert."""
+        if not self.is_game:
+            return None
+        return self.demo_level or self.opponents[-1]
+
+    @property
     def is_game(self) -> bool:
         from palaestra import registry
 
@@ -495,8 +503,7 @@ def _level_demonstrator(config: TrainConfig, env: Any) -> _LevelDemonstrator:
     if any(len(agents) != 1 for agents in env.teams.values()):
         raise ValueError(f"{config.env_id}: demonstrations from a scripted level need one agent a side; this game's"
                          f" sides are {dict(env.teams)}")
-    level = config.demo_level or config.opponents[-1]  # opponents are listed weakest first
-    return _LevelDemonstrator(build_policy(level, env.game, config.env_id), env)
+    return _LevelDemonstrator(build_policy(config.demonstrator, env.game, config.env_id), env)
 
 
 def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:

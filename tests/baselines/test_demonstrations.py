@@ -134,7 +134,7 @@ def test_a_game_clones_its_strongest_scripted_level_into_the_policy():
     from palaestra.envs.competitive.simple_negotiation import ShrewdPolicy
 
     config = load_config("palaestra/SimpleNegotiation-v0", demo_episodes=300, demo_epochs=60, track="demos")
-    assert config.opponents[-1] == "shrewd" and config.demo_level is None  # the default demonstrator
+    assert config.opponents[-1] == config.demonstrator == "shrewd" and config.demo_level is None  # the default
     seeds = range(10_000, 10_040)
     model = build_model(config, seed=0)
     try:
