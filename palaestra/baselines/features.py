@@ -40,7 +40,21 @@ def _instruction_space(observation_space: spaces.Space, name: str) -> spaces.Box
     return tokens
 
 
-class _InstructionFeatures(BaseFeaturesExtractor):
+class _AllKeysBut(BaseFeaturesExtractor):
+    """Every key of a Dict observation but ``left_out``, flattened in order (:attr:`others`, :attr:`flat`
+    floats), then ``extra_dim`` features a subclass adds."""
+
+    def __init__(self, observation_space: spaces.Dict, left_out: str, extra_dim: int = 0) -> None:
+        others = [key for key in observation_space.spaces if key != left_out]
+        self.flat = sum(spaces.flatdim(observation_space[key]) for key in others)
+        super().__init__(observation_space, features_dim=self.flat + extra_dim)
+        self.others = others
+
+    def _parts(self, observations: dict[str, torch.Tensor]) -> list[torch.Tensor]:
+        return [observations[key].flatten(start_dim=1).float() for key in self.others]
+
+
+class _InstructionFeatures(_AllKeysBut):
     """Every key but ``instruction`` flattened, followed by ``text_dim`` features of the instruction that a
     subclass computes (its space checked with :func:`_instruction_space` first); with ``normalise``, the
     scene's features are standardised by statistics :meth:`fit_normalisation` sets (identity until then)."""
@@ -50,14 +64,11 @@ class _InstructionFeatures(BaseFeaturesExtractor):
     MIN_SCALE = 0.01
 
     def __init__(self, observation_space: spaces.Dict, text_dim: int, normalise: bool = False) -> None:
-        others = [key for key in observation_space.spaces if key != INSTRUCTION_KEY]
-        flat = sum(spaces.flatdim(observation_space[key]) for key in others)
-        super().__init__(observation_space, features_dim=flat + text_dim)
-        self.others = others
+        super().__init__(observation_space, INSTRUCTION_KEY, text_dim)
         self.normalise = bool(normalise)
         if self.normalise:  # only then: models saved without normalisation keep their state_dict's keys
-            self.register_buffer("scene_shift", torch.zeros(flat))
-            self.register_buffer("scene_scale", torch.ones(flat))
+            self.register_buffer("scene_shift", torch.zeros(self.flat))
+            self.register_buffer("scene_scale", torch.ones(self.flat))
 
     def fit_normalisation(self, observations: Mapping[str, Any]) -> None:
         """Set the scene's shift and scale to the mean and standard deviation (at least :attr:`MIN_SCALE`) of
@@ -74,7 +85,7 @@ class _InstructionFeatures(BaseFeaturesExtractor):
         self.scene_scale.copy_(scene.std(dim=0).clamp(min=self.MIN_SCALE))
 
     def _with_scene(self, observations: dict[str, torch.Tensor], text: torch.Tensor) -> torch.Tensor:
-        parts = [observations[key].flatten(start_dim=1).float() for key in self.others]
+        parts = self._parts(observations)
         if parts and self.normalise:
             scene = (torch.cat(parts, dim=1) - self.scene_shift) / self.scene_scale
             parts = [scene]
@@ -140,7 +151,7 @@ class SentenceInstructionExtractor(_InstructionFeatures):
 MASK_KEY = "action_mask"
 
 
-class MaskFreeExtractor(BaseFeaturesExtractor):
+class MaskFreeExtractor(_AllKeysBut):
     """A turn-based game's observation without its ``action_mask``: every other key flattened.
 
     SB3's default extractor feeds the mask to the network as input. With many moves that swamps the rest: in
@@ -156,14 +167,12 @@ class MaskFreeExtractor(BaseFeaturesExtractor):
         if not isinstance(observation_space, spaces.Dict) or MASK_KEY not in observation_space.spaces:
             raise ValueError(f"MaskFreeExtractor needs a Dict observation with an {MASK_KEY!r} key; "
                              f"got {observation_space}")
-        others = [key for key in observation_space.spaces if key != MASK_KEY]
-        if not others:
+        if len(observation_space.spaces) == 1:
             raise ValueError(f"MaskFreeExtractor: the observation has nothing but its {MASK_KEY!r}")
-        super().__init__(observation_space, features_dim=sum(spaces.flatdim(observation_space[k]) for k in others))
-        self.others = others
+        super().__init__(observation_space, MASK_KEY)
 
     def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
-        return torch.cat([observations[key].flatten(start_dim=1).float() for key in self.others], dim=1)
+        return torch.cat(self._parts(observations), dim=1)
 
 
 def resolve_policy_kwargs(env_id: str, policy_kwargs: Mapping[str, Any]) -> dict[str, Any]:
