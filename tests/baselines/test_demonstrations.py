@@ -49,6 +49,9 @@ def test_demonstration_options_are_checked_with_the_env_name():
         clone_demonstrations(binary, _ppo_reach(), episodes=1, epochs=1)
     with pytest.raises(ValueError, match="Push-v0: demo_level names the scripted level a game's demonstrations"):
         _config(demo_episodes=2, track="demos", demo_level="shrewd")
+    with pytest.raises(ValueError, match="SimpleNegotiation-v0: a game's demonstrations are cloned into PPO's"
+                                         " policy; algo is 'sac'"):
+        load_config("palaestra/SimpleNegotiation-v0", algo="sac", demo_episodes=2, track="demos")
     # A game's config may name its demonstrator for `--demos` while its own track stays pure RL.
     assert load_config("palaestra/SimpleNegotiation-v0", demo_level="stubborn").track == "rl"
     with pytest.raises(ValueError, match=r"SimpleNegotiation-v0: demo_level names .* one of \['random', 'stubborn', "
