@@ -21,6 +21,7 @@ BALL_RADIUS = 0.5
 HIT_RADIUS = PLAYER_RADIUS + BALL_RADIUS
 # A touch lasts while the ball stays this close to the player: resting or rolling contact is one touch.
 CONTACT_MARGIN = 0.1
+CONTACT_REACH2 = (HIT_RADIUS + CONTACT_MARGIN) ** 2
 DT = 1.0 / 30.0
 # The ball floats more than the players fall, so a good bounce carries it from deep court over the net.
 GRAVITY = 29.4
@@ -104,11 +105,11 @@ class Court:
     def step(self, moves: list[tuple[int, bool]]) -> Rally | None:
         """Advance one tick; ``moves[i]`` is player ``i``'s (direction, jump) in its own frame."""
         for p, (direction, jump) in zip(self.players, moves):
-            _move_player(p, direction if p.side == 0 else -direction, jump)
+            move_player(p, direction if p.side == 0 else -direction, jump)
         if self.team_size > 1:
             self._separate_teammates()
         was_left = self.bx < 0.0
-        self._move_ball()
+        self.bx, self.by, self.bvx, self.bvy = fly(self.bx, self.by, self.bvx, self.bvy)
         if (self.bx < 0.0) != was_left:
             self.touches = [0, 0]
             self.last_touch = -1
@@ -122,74 +123,18 @@ class Court:
     def award(self, rally: Rally) -> None:
         self.score[rally.winner] += 1
 
-    def _move_ball(self) -> None:
-        self.bvy -= BALL_GRAVITY * DT
-        self.bx += self.bvx * DT
-        self.by += self.bvy * DT
-        wall = HALF_WIDTH - BALL_RADIUS
-        if self.bx < -wall:
-            self.bx, self.bvx = -wall, abs(self.bvx)
-        elif self.bx > wall:
-            self.bx, self.bvx = wall, -abs(self.bvx)
-        # The net is a rectangle: bounce off its nearest point (its sides, top or rounded top corners).
-        cx = min(max(self.bx, -NET_HALF), NET_HALF)
-        cy = min(self.by, NET_HEIGHT)
-        dx, dy = self.bx - cx, self.by - cy
-        d2 = dx * dx + dy * dy
-        if d2 < BALL_RADIUS * BALL_RADIUS:
-            if d2 == 0.0:  # centre inside the net: push back to the side it came from
-                nx, ny = (-1.0 if self.bvx > 0.0 else 1.0), 0.0
-            else:
-                d = math.sqrt(d2)
-                nx, ny = dx / d, dy / d
-            self.bx, self.by = cx + nx * BALL_RADIUS, cy + ny * BALL_RADIUS
-            vn = self.bvx * nx + self.bvy * ny
-            if vn < 0.0:
-                self.bvx -= 2.0 * vn * nx
-                self.bvy -= 2.0 * vn * ny
-
     def _collide_players(self) -> Rally | None:
-        reach2 = (HIT_RADIUS + CONTACT_MARGIN) ** 2
         fault = None
         for i, p in enumerate(self.players):
             dx, dy = self.bx - p.x, self.by - p.y
             d2 = dx * dx + dy * dy
-            touching = d2 < reach2
+            touching = d2 < CONTACT_REACH2
             if touching and not self.in_contact[i] and fault is None:
                 fault = self._touch(i, p.side)
             self.in_contact[i] = touching
             if d2 < HIT_RADIUS * HIT_RADIUS:
-                self._bounce(p, dx, dy, d2)
+                self.bx, self.by, self.bvx, self.bvy = rebound(p, self.bvx, self.bvy, dx, dy, d2)
         return fault
-
-    def _bounce(self, p: Player, rx: float, ry: float, d2: float) -> None:
-        # Elastic bounce off a body much heavier than the ball, in the player's frame. The ball is first
-        # backed up along its relative path to the moment of contact, so the bounce angle does not depend
-        # on how deep one tick carried it into the player.
-        wx, wy = self.bvx - p.vx, self.bvy - p.vy
-        a = wx * wx + wy * wy
-        b = rx * wx + ry * wy
-        back = (b + math.sqrt(b * b - a * (d2 - HIT_RADIUS * HIT_RADIUS))) / a if a > 0.0 else 0.0
-        if 0.0 < back <= DT:
-            rx, ry = rx - wx * back, ry - wy * back
-            d = HIT_RADIUS
-        else:  # resting contact, or the player moved into the ball: push it straight out
-            back, d = 0.0, math.sqrt(d2)
-            if d == 0.0:
-                rx, ry, d = 0.0, 1.0, 1.0
-        nx, ny = rx / d, ry / d
-        un = wx * nx + wy * ny
-        if un < 0.0:
-            wx -= 2.0 * un * nx
-            wy -= 2.0 * un * ny
-        self.bx = p.x + nx * HIT_RADIUS + wx * back
-        self.by = p.y + ny * HIT_RADIUS + wy * back
-        self.bvx, self.bvy = p.vx + wx, p.vy + wy
-        speed2 = self.bvx * self.bvx + self.bvy * self.bvy
-        if speed2 > MAX_BALL_SPEED * MAX_BALL_SPEED:
-            scale = MAX_BALL_SPEED / math.sqrt(speed2)
-            self.bvx *= scale
-            self.bvy *= scale
 
     def _touch(self, index: int, side: int) -> Rally | None:
         double = self.last_touch == index
@@ -229,7 +174,7 @@ def _clamp_to_half(side: int, x: float) -> float:
     return -_NEAR if x > -_NEAR else (-_FAR if x < -_FAR else x)
 
 
-def _move_player(p: Player, direction: int, jump: bool) -> None:
+def move_player(p: Player, direction: int, jump: bool) -> None:
     p.vx = direction * PLAYER_SPEED
     if jump and p.y == 0.0:
         p.vy = JUMP_SPEED
@@ -242,6 +187,66 @@ def _move_player(p: Player, direction: int, jump: bool) -> None:
     p.x = _clamp_to_half(p.side, x)
     if p.x != x:
         p.vx = 0.0
+
+
+def fly(bx: float, by: float, bvx: float, bvy: float) -> tuple[float, float, float, float]:
+    """The ball (position, velocity) one tick later, players left aside: gravity, side walls and net."""
+    bvy -= BALL_GRAVITY * DT
+    bx += bvx * DT
+    by += bvy * DT
+    wall = HALF_WIDTH - BALL_RADIUS
+    if bx < -wall:
+        bx, bvx = -wall, abs(bvx)
+    elif bx > wall:
+        bx, bvx = wall, -abs(bvx)
+    # The net is a rectangle: bounce off its nearest point (its sides, top or rounded top corners).
+    cx = min(max(bx, -NET_HALF), NET_HALF)
+    cy = min(by, NET_HEIGHT)
+    dx, dy = bx - cx, by - cy
+    d2 = dx * dx + dy * dy
+    if d2 < BALL_RADIUS * BALL_RADIUS:
+        if d2 == 0.0:  # centre inside the net: push back to the side it came from
+            nx, ny = (-1.0 if bvx > 0.0 else 1.0), 0.0
+        else:
+            d = math.sqrt(d2)
+            nx, ny = dx / d, dy / d
+        bx, by = cx + nx * BALL_RADIUS, cy + ny * BALL_RADIUS
+        vn = bvx * nx + bvy * ny
+        if vn < 0.0:
+            bvx -= 2.0 * vn * nx
+            bvy -= 2.0 * vn * ny
+    return bx, by, bvx, bvy
+
+
+def rebound(p: Player, bvx: float, bvy: float, rx: float, ry: float, d2: float) -> tuple[float, float, float, float]:
+    """The ball (position, velocity) after bouncing off player ``p``, from its velocity, its offset ``(rx, ry)``
+    from the player and the squared distance ``d2`` (under ``HIT_RADIUS`` squared)."""
+    # Elastic bounce off a body much heavier than the ball, in the player's frame. The ball is first
+    # backed up along its relative path to the moment of contact, so the bounce angle does not depend
+    # on how deep one tick carried it into the player.
+    wx, wy = bvx - p.vx, bvy - p.vy
+    a = wx * wx + wy * wy
+    b = rx * wx + ry * wy
+    back = (b + math.sqrt(b * b - a * (d2 - HIT_RADIUS * HIT_RADIUS))) / a if a > 0.0 else 0.0
+    if 0.0 < back <= DT:
+        rx, ry = rx - wx * back, ry - wy * back
+        d = HIT_RADIUS
+    else:  # resting contact, or the player moved into the ball: push it straight out
+        back, d = 0.0, math.sqrt(d2)
+        if d == 0.0:
+            rx, ry, d = 0.0, 1.0, 1.0
+    nx, ny = rx / d, ry / d
+    un = wx * nx + wy * ny
+    if un < 0.0:
+        wx -= 2.0 * un * nx
+        wy -= 2.0 * un * ny
+    bvx, bvy = p.vx + wx, p.vy + wy
+    speed2 = bvx * bvx + bvy * bvy
+    if speed2 > MAX_BALL_SPEED * MAX_BALL_SPEED:
+        scale = MAX_BALL_SPEED / math.sqrt(speed2)
+        bvx *= scale
+        bvy *= scale
+    return p.x + nx * HIT_RADIUS + wx * back, p.y + ny * HIT_RADIUS + wy * back, bvx, bvy
 
 
 def landing(x: float, y: float, vx: float, vy: float, height: float) -> tuple[float, float, float] | None:
