@@ -16,6 +16,7 @@ from palaestra.competitive.policy import Policy, PolicyFactory, RandomPolicy
 from palaestra.envs.competitive.volley_core import (
     ACTIONS,
     BALL_RADIUS,
+    CONTACT_REACH2,
     DT,
     HALF_WIDTH,
     HIT_RADIUS,
@@ -25,13 +26,18 @@ from palaestra.envs.competitive.volley_core import (
     PLAYER_SPEED,
     POS_SCALE,
     VEL_SCALE,
-    Court,
+    Player,
+    fly,
     landing,
+    move_player,
+    rebound,
 )
 
 NOOP, BACK, FORWARD, JUMP = 0, 1, 2, 3
 # Close enough to a target spot: half a step of movement, so a player settles instead of dithering.
 SETTLE = 0.5 * PLAYER_SPEED * DT
+# Where a player's centre may be on the own half (the court clamps it to these).
+OWN_SPOTS = (-HALF_WIDTH + PLAYER_RADIUS, -NET_HALF - PLAYER_RADIUS)
 
 
 @dataclass
@@ -161,7 +167,7 @@ def _make_room(view: View, x: float, fall_x: float) -> int:
     clear = 2.0 * HIT_RADIUS
     if abs(spot - fall_x) < clear:
         spot = fall_x - clear if x < fall_x else fall_x + clear
-        if not -HALF_WIDTH + PLAYER_RADIUS <= spot <= -NET_HALF - PLAYER_RADIUS:
+        if not OWN_SPOTS[0] <= spot <= OWN_SPOTS[1]:
             spot = 2.0 * fall_x - spot
     return step_towards(x, spot)
 
@@ -181,63 +187,161 @@ FOLLOW_THROUGH = 60
 
 
 def _best_plan(view: View, fall_x: float, frames: int) -> list[tuple[int, float, float, float]]:
-    """The best (action, ball x, ball y) sequence found by simulating candidate approaches; [] if none works."""
+    """The best (action, ball x, ball y, own x) sequence found by simulating candidate approaches, up to and
+    including the touch; [] if none works. The first best candidate in the order below wins a tie."""
     if view.team_size == 1 or view.touches >= 2:
         goal: float | None = None  # attack
     else:
         goal = -3.0 if view.touches == 0 else -HALF_WIDTH / 2  # pass to the net, then set back
     x0 = view.me[0]
     stride = PLAYER_SPEED * DT
-    best: list[tuple[int, float, float, float]] = []
-    best_value = -math.inf
+    plans: list[list[int]] = []
     for k in range(-frames, frames + 1):
         offset = x0 + k * stride - fall_x
-        if not SPOTS[0] <= offset <= SPOTS[1] or not -HALF_WIDTH + PLAYER_RADIUS <= x0 + k * stride <= -NET_HALF - PLAYER_RADIUS:
+        if not SPOTS[0] <= offset <= SPOTS[1] or not OWN_SPOTS[0] <= x0 + k * stride <= OWN_SPOTS[1]:
             continue
         approach = [FORWARD if k > 0 else BACK] * abs(k)
         for move, lead in FINISHES:
             wait = frames - abs(k) - lead
-            if wait < 0:
+            if wait >= 0:
+                plans.append(approach + [NOOP] * wait + [move] * lead)
+    rehearsal = _Rehearsal(view, goal, frames + FOLLOW_THROUGH)
+    best: tuple[int, int] | None = None
+    best_value = -math.inf
+    for index, (value, touched_at) in enumerate(rehearsal.play(plans)):
+        if value > best_value:
+            best, best_value = (index, touched_at), value
+    return [] if best is None else rehearsal.trace(*best)
+
+
+_FAILED = (-math.inf, -1)
+
+
+class _Rehearsal:
+    """Candidate plans (action lists) played on a scratch court by the agent alone, ``horizon`` ticks at most
+    (a plan's end is followed by waiting), each scored when its outcome is known: the ball sent towards
+    ``goal`` (distance from it, negated), or for an attack (``goal`` None) over the net (how far from the
+    nearest opponent it comes down, less its flight time); ``-inf`` when the ball reaches the floor first,
+    is touched twice (in team games) or never comes.
+
+    This is the court's physics (:mod:`~palaestra.envs.competitive.volley_core`) with the same float
+    operations in the same order as a ``Court(1, touch_rules=False)`` whose opponent is parked 100 units
+    under the floor (no ball slower than thousands of units a second reaches it before the floor ends the
+    rally), minus what cannot change a score: until the agent touches the ball, its flight does not depend
+    on the plan, so it is computed once; plans are played in lexicographic order, a prefix they share once,
+    branching where their actions part; a NOOP that leaves a standing agent where it is is not played."""
+
+    def __init__(self, view: View, goal: float | None, horizon: int) -> None:
+        self.view, self.goal, self.horizon = view, goal, horizon
+        # The ball's flight until it reaches the floor untouched, one entry per tick (after the tick).
+        self.flight: list[tuple[float, float, float, float]] = []
+        ball = view.ball
+        while len(self.flight) < horizon:
+            ball = fly(*ball)
+            self.flight.append(ball)
+            if ball[1] <= BALL_RADIUS:
+                break
+
+    def play(self, plans: list[list[int]]) -> list[tuple[float, int]]:
+        """Each plan's score and the tick it touches the ball at (``(-inf, -1)`` for a failed one)."""
+        self._plans = plans = [plan + [NOOP] * (self.horizon - len(plan)) for plan in plans]
+        self._order = sorted(range(len(plans)), key=plans.__getitem__)
+        self._outcomes: list[tuple[float, int]] = [_FAILED] * len(plans)
+        x, y, _, vy, _ = self.view.me
+        if plans:
+            self._branch(0, len(plans), 0, (x, y, vy, *self.view.ball, 0, False, -1))
+        return self._outcomes
+
+    def trace(self, index: int, touched_at: int) -> list[tuple[int, float, float, float]]:
+        """Plan ``index``'s (action, ball x, ball y, own x) before each tick up to its touch."""
+        plan = self._plans[index]
+        me = Player(0)
+        me.x, me.y, _, me.vy = self.view.me[:4]
+        ball = self.view.ball
+        steps = []
+        for t in range(touched_at + 1):
+            steps.append((plan[t], ball[0], ball[1], me.x))
+            move_player(me, *ACTIONS[plan[t]])
+            ball = self.flight[t]
+        return steps
+
+    def _branch(self, lo: int, hi: int, t: int, state: tuple) -> None:
+        # Plans order[lo:hi] share their first t actions, which led to ``state``; play on to where they part.
+        plans, order = self._plans, self._order
+        first, last = plans[order[lo]], plans[order[hi - 1]]
+        end = t if hi - lo > 1 else self.horizon
+        while end < self.horizon and first[end] == last[end]:
+            end += 1
+        outcome, state = self._advance(first, t, end, state)
+        if outcome is None and end == self.horizon:
+            outcome = _FAILED
+        if outcome is not None:
+            for i in order[lo:hi]:
+                self._outcomes[i] = outcome
+            return
+        while lo < hi:
+            action, split = first[end], lo + 1
+            while split < hi and plans[order[split]][end] == action:
+                split += 1
+            self._branch(lo, split, end, state)
+            lo = split
+            if lo < hi:
+                first = plans[order[lo]]
+
+    def _advance(self, plan: list[int], start: int, end: int, state: tuple) -> tuple[tuple[float, int] | None, tuple]:
+        """Play ``plan`` over ticks ``start`` to ``end`` from ``state``: the outcome if it is known by then, else
+        None and the state reached."""
+        me = Player(0)
+        me.x, me.y, me.vy, bx, by, bvx, bvy, touches, contact, touched_at = state
+        # Standing on the floor inside its half, the agent is left where it is by a NOOP: skip the call.
+        still = not (me.y > 0.0 or me.vy > 0.0) and OWN_SPOTS[0] <= me.x <= OWN_SPOTS[1]
+        flight, team = self.flight, self.view.team_size > 1
+        for t in range(start, end):
+            action = plan[t]
+            if action or not still:
+                move_player(me, *ACTIONS[action])
+                still = not (me.y > 0.0 or me.vy > 0.0)
+            else:
+                me.vx = 0.0
+            if touched_at < 0:
+                bx, by, bvx, bvy = flight[t]
+            else:
+                was_left = bx < 0.0
+                bx, by, bvx, bvy = fly(bx, by, bvx, bvy)
+                if (bx < 0.0) != was_left:
+                    touches = 0
+            dx, dy = bx - me.x, by - me.y
+            d2 = dx * dx + dy * dy
+            touching = d2 < CONTACT_REACH2
+            if touching and not contact:
+                touches += 1
+                if touched_at < 0:
+                    touched_at = t
+            contact = touching
+            if d2 < HIT_RADIUS * HIT_RADIUS:
+                bx, by, bvx, bvy = rebound(me, bvx, bvy, dx, dy, d2)
+            if (touches > 1 and team) or by <= BALL_RADIUS:
+                return _FAILED, state  # a double touch, or the floor
+            if touched_at < 0 or t < touched_at + 2:
                 continue
-            actions = approach + [NOOP] * wait + [move] * lead
-            value, trace = _simulate(view, actions, goal)
-            if value > best_value:
-                best, best_value = trace, value
-    return best
+            value = self._score(bx, by, bvx, bvy)
+            if value is not None:
+                return (value, touched_at), state
+        return None, (me.x, me.y, me.vy, bx, by, bvx, bvy, touches, contact, touched_at)
 
-
-def _simulate(view: View, actions: list[int], goal: float | None) -> tuple[float, list[tuple[int, float, float, float]]]:
-    """Play ``actions`` on a scratch court with the agent alone; value of the outcome and the plan trace."""
-    court = Court(1, touch_rules=False)
-    me, parked = court.players
-    me.x, me.y, me.vx, me.vy = view.me[:4]
-    parked.y = -100.0  # the opponent is left out of the simulation
-    court.bx, court.by, court.bvx, court.bvy = view.ball
-    trace: list[tuple[int, float, float, float]] = []
-    touched_at = -1
-    for t in range(len(actions) + FOLLOW_THROUGH):
-        action = actions[t] if t < len(actions) else NOOP
-        if touched_at < 0:
-            trace.append((action, court.bx, court.by, me.x))
-        rally = court.step([ACTIONS[action], ACTIONS[NOOP]])
-        if court.touches[0] > 1 and view.team_size > 1:
-            return -math.inf, trace  # a double touch
-        if touched_at < 0 and court.touches[0]:
-            touched_at = t
-        if rally is not None:
-            return -math.inf, trace
-        if touched_at < 0 or t < touched_at + 2:
-            continue
-        if goal is not None:
-            fall = landing(court.bx, court.by, court.bvx, court.bvy, HIT_RADIUS)
+    def _score(self, bx: float, by: float, bvx: float, bvy: float) -> float | None:
+        # Two ticks after the touch: a pass or set is judged by where the ball comes down, an attack waits
+        # until the ball is over the net.
+        if self.goal is not None:
+            fall = landing(bx, by, bvx, bvy, HIT_RADIUS)
             if fall is None or fall[0] > -NET_HALF - PLAYER_RADIUS or fall[1] < 0.6:
-                return -math.inf, trace
-            return -abs(fall[0] - goal), trace
-        if court.bx > NET_HALF + BALL_RADIUS:
-            fall = landing(court.bx, court.by, court.bvx, court.bvy, BALL_RADIUS)
-            opponents = [p[0] for p in view.players[view.team_size:]]
-            return min(min(abs(fall[0] - o) for o in opponents), 10.0) - fall[1], trace
-    return -math.inf, trace
+                return -math.inf
+            return -abs(fall[0] - self.goal)
+        if bx > NET_HALF + BALL_RADIUS:
+            fall = landing(bx, by, bvx, bvy, BALL_RADIUS)
+            opponents = [p[0] for p in self.view.players[self.view.team_size:]]
+            return min(min(abs(fall[0] - o) for o in opponents), 10.0) - fall[1]
+        return None
 
 
 OPPONENTS: dict[str, PolicyFactory] = {
