@@ -41,7 +41,9 @@ def _data_report(args: argparse.Namespace) -> int:
     if comparison is not None:
         console.print(
             f"coverage over the first {comparison.steps} steps: {comparison.cells[0]} vs {comparison.cells[1]} "
-            f"cells ({comparison.ratio:.2f}x)", highlight=False,
+            f"cells ({comparison.ratio:.2f}x); interaction cells: "
+            + ", ".join(f"{name} {a} vs {b} ({comparison.factor_ratio(name):.2f}x)"
+                        for name, (a, b) in comparison.factors.items()), highlight=False,
         )
     return 0
 

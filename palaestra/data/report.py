@@ -1,9 +1,10 @@
 """What a play dataset covers (``palaestra data report DIR``): tasks seen and state-action coverage.
 
 Coverage is the share of steps that visit a new discretised (state, action) cell: distinct cells / steps.
-It only compares datasets of the same number of steps (it falls as a dataset grows), which is how the play
-paper's claim is framed: play covers more of the interaction space than per-task demonstrations collected
-for the same time (Lynch et al., 2019, report about 4x). :func:`compare` truncates both to one budget.
+It only compares datasets of the same number of steps (distinct cells depend on how many are counted),
+which is how the play paper's claim is framed: play covers more of the interaction space than per-task
+demonstrations collected for the same time (Lynch et al., 2019, report about 4x). :func:`compare` truncates both to one
+budget.
 
 A cell (:func:`cells`) is, from each step's PlayState and action:
 
@@ -11,6 +12,17 @@ A cell (:func:`cells`) is, from each step's PlayState and action:
 - the drawer opening and the door offset on 4 cm grids, the lamp and the bulb;
 - each block's position on a 5 cm grid and its yaw modulo 90 degrees (a cube's symmetry) in 30 degree bins;
 - the sign of each action component (-1, 0, +1, with |a| < 0.25 counting as 0).
+
+That joint cell changes with almost every step (each reset scatters the blocks, and every block's cell is
+part of every step's), so distinct cells grow in proportion to steps and the figure says little about *what*
+a dataset covers. :func:`factor_cells` splits the interaction space into three factors that a dataset can
+fill up:
+
+- ``arm``: the end-effector cell, whether the gripper is closed, and the action's signs (where the arm goes
+  and what it does there);
+- ``fixtures``: the drawer, door, lamp and bulb cells with the arm's cell;
+- ``blocks``: for each block within 10 cm of the end effector, that block (which one, its cell and yaw bin)
+  with the arm's cell; a block the arm is not near adds nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +30,8 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,35 +43,76 @@ from palaestra.envs.play.layout import BLOCKS
 from palaestra.envs.play.state import VECTOR
 
 GRID, JOINT_GRID, YAW_BIN, CLOSED_WIDTH, DEADBAND = 0.05, 0.04, math.radians(30.0), 0.04, 0.25
+NEAR = 0.10  # a block this close to the end effector (m) is being interacted with
+FACTORS = ("arm", "fixtures", "blocks")
 
 
-def cells(states: np.ndarray, actions: np.ndarray) -> np.ndarray:
-    """The ``(T, 23)`` int cell of each (state ``t``, action ``t``) pair, from ``T + 1`` states and ``T`` actions."""
+def _parts(states: np.ndarray, actions: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """The discretised pieces of each (state ``t``, action ``t``) pair: the arm's (end-effector cell, gripper
+    closed, action signs), the fixtures' (drawer, door, lamp, bulb) and per block (position cell, yaw bin)."""
     s = np.asarray(states)[: len(actions)]
 
     def grid(name: str, size: float) -> np.ndarray:
         return np.floor(s[:, VECTOR[name]] / size)
 
-    yaws = [np.floor(np.mod(s[:, VECTOR[f"{b}_yaw"]], math.pi / 2) / YAW_BIN) for b in BLOCKS]
     signs = np.where(np.abs(actions) < DEADBAND, 0, np.sign(actions))
-    parts = [grid("ee_position", GRID), s[:, VECTOR["gripper"]] < CLOSED_WIDTH, grid("drawer", JOINT_GRID),
-             grid("door", JOINT_GRID), s[:, VECTOR["lamp"]] > 0.5, s[:, VECTOR["bulb"]] > 0.5,
-             *(grid(f"{b}_position", GRID) for b in BLOCKS), *yaws, signs]
-    return np.column_stack(parts).astype(np.int16)
+    arm = [grid("ee_position", GRID), s[:, VECTOR["gripper"]] < CLOSED_WIDTH, signs]
+    fixtures = [grid("drawer", JOINT_GRID), grid("door", JOINT_GRID), s[:, VECTOR["lamp"]] > 0.5,
+                s[:, VECTOR["bulb"]] > 0.5]
+    blocks = [np.column_stack([grid(f"{b}_position", GRID),
+                               np.floor(np.mod(s[:, VECTOR[f"{b}_yaw"]], math.pi / 2) / YAW_BIN)]) for b in BLOCKS]
+    return arm, fixtures, blocks
+
+
+def cells(states: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """The ``(T, 23)`` int cell of each (state ``t``, action ``t``) pair, from ``T + 1`` states and ``T`` actions."""
+    (ee, closed, signs), fixtures, blocks = _parts(states, actions)
+    return np.column_stack([ee, closed, *fixtures, *(b[:, :3] for b in blocks), *(b[:, 3] for b in blocks),
+                            signs]).astype(np.int16)
+
+
+def factor_cells(states: np.ndarray, actions: np.ndarray) -> dict[str, np.ndarray]:
+    """The cells of each interaction factor (:data:`FACTORS`, module docstring) visited by ``T`` (state,
+    action) pairs: ``arm`` and ``fixtures`` one row per step, ``blocks`` one row per block near the end
+    effector at a step (block index first)."""
+    arm_parts, fixture_parts, block_parts = _parts(states, actions)
+    arm = np.column_stack(arm_parts).astype(np.int16)
+    ee = np.asarray(states)[: len(actions), VECTOR["ee_position"]]
+    near = [np.linalg.norm(np.asarray(states)[: len(actions), VECTOR[f"{b}_position"]] - ee, axis=1) < NEAR
+            for b in BLOCKS]
+    rows = [np.column_stack([np.full(len(arm), i), cell, arm])[close]
+            for i, (cell, close) in enumerate(zip(block_parts, near))]
+    return {"arm": arm, "fixtures": np.column_stack([*fixture_parts, arm]).astype(np.int16),
+            "blocks": np.concatenate(rows).astype(np.int16)}
+
+
+def _first_steps(dataset: PlayDataset, steps: int | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Each episode's ``(states, actions)``, cut so that they add up to the dataset's first ``steps`` steps."""
+    counted = 0
+    for episode in dataset.episodes():
+        take = len(episode.actions) if steps is None else min(len(episode.actions), steps - counted)
+        if take <= 0:
+            return
+        yield episode.infos["state"][: take + 1], episode.actions[:take]
+        counted += take
 
 
 def coverage(dataset: PlayDataset, steps: int | None = None) -> tuple[int, int]:
     """``(distinct cells, steps counted)`` over the dataset's first ``steps`` steps (all by default)."""
-    found, counted = [], 0
-    for episode in dataset.episodes():
-        take = len(episode.actions) if steps is None else min(len(episode.actions), steps - counted)
-        if take <= 0:
-            break
-        found.append(cells(episode.infos["state"][: take + 1], episode.actions[:take]))
-        counted += take
-    if not counted:
+    found = [cells(states, actions) for states, actions in _first_steps(dataset, steps)]
+    if not found:
         return 0, 0
-    return len(np.unique(np.concatenate(found), axis=0)), counted
+    return len(np.unique(np.concatenate(found), axis=0)), sum(len(f) for f in found)
+
+
+def factor_coverage(dataset: PlayDataset, steps: int | None = None) -> dict[str, int]:
+    """Distinct cells of each interaction factor (:func:`factor_cells`) over the dataset's first ``steps``
+    steps (all by default)."""
+    found: dict[str, list[np.ndarray]] = {name: [] for name in FACTORS}
+    for states, actions in _first_steps(dataset, steps):
+        for name, rows in factor_cells(states, actions).items():
+            found[name].append(rows)
+    return {name: len(np.unique(np.concatenate(rows), axis=0)) if rows else 0 for name, rows in found.items()}
 
 
 @dataclass(frozen=True)
@@ -76,6 +130,7 @@ class Report:
     cells: int
     complete: bool = True
     being_written: bool = False
+    factors: dict[str, int] = field(default_factory=dict)  # distinct cells per interaction factor
 
     @property
     def coverage(self) -> float:
@@ -112,20 +167,30 @@ def report(path: str | os.PathLike | PlayDataset) -> Report:
         path=str(data.path.parent), source=str(meta.get("source", "?")), agent=str(meta.get("agent", "?")),
         episodes=len(data), steps=steps, occurrences=dict(events), windows=dict(windows),
         episodes_with=dict(episodes_with), cells=distinct, complete=bool(meta.get("complete", False)),
-        being_written=being_written(data.path),
+        being_written=being_written(data.path), factors=factor_coverage(data),
     )
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Coverage of two datasets over the same number of steps, and their ratio (first over second)."""
+    """Coverage of two datasets over the same number of steps, and their ratio (first over second): the
+    joint cells, and per interaction factor."""
 
     steps: int
     cells: tuple[int, int]
+    factors: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def ratio(self) -> float:
-        return self.cells[0] / self.cells[1] if self.cells[1] else math.inf
+        return _ratio(self.cells)
+
+    def factor_ratio(self, name: str) -> float:
+        """The ratio of the two datasets' cells of interaction factor ``name`` (one of :data:`FACTORS`)."""
+        return _ratio(self.factors[name])
+
+
+def _ratio(pair: tuple[int, int]) -> float:
+    return pair[0] / pair[1] if pair[1] else math.inf
 
 
 def compare(play: str | os.PathLike | PlayDataset, demos: str | os.PathLike | PlayDataset,
@@ -137,7 +202,8 @@ def compare(play: str | os.PathLike | PlayDataset, demos: str | os.PathLike | Pl
     (ca, na), (cb, nb) = coverage(a, budget), coverage(b, budget)
     if na < budget or nb < budget:
         raise ValueError(f"both datasets need {budget} steps to compare; they have {na} and {nb}")
-    return Comparison(budget, (ca, cb))
+    fa, fb = factor_coverage(a, budget), factor_coverage(b, budget)
+    return Comparison(budget, (ca, cb), {name: (fa[name], fb[name]) for name in FACTORS})
 
 
 def print_report(rep: Report, console=None) -> None:
@@ -161,3 +227,6 @@ def print_report(rep: Report, console=None) -> None:
         f"task diversity {rep.diversity:.2f} (0..1)",
         highlight=False,
     )
+    if rep.factors:
+        console.print("interaction cells: " + ", ".join(f"{name} {rep.factors[name]}" for name in FACTORS),
+                      highlight=False)

@@ -9,7 +9,18 @@ from rich.console import Console
 
 from palaestra.data import collect_play
 from palaestra.data.annotate import occurrences
-from palaestra.data.report import cells, compare, coverage, print_report, report
+from palaestra.data.report import (
+    FACTORS,
+    NEAR,
+    cells,
+    compare,
+    coverage,
+    factor_cells,
+    factor_coverage,
+    print_report,
+    report,
+)
+from palaestra.envs.play.state import VECTOR
 
 
 def test_cells_discretise_positions_on_a_grid_and_actions_by_sign(tiny):
@@ -25,11 +36,37 @@ def test_cells_discretise_positions_on_a_grid_and_actions_by_sign(tiny):
     assert (found[[0, 1, 2]] == found[0]).all()
 
 
+def test_factor_cells_count_a_block_only_while_the_arm_is_near_it(tiny):
+    states = np.repeat(tiny.states(0)[:1], 5, axis=0)
+    actions = np.zeros((4, 4), dtype=np.float32)
+    red = VECTOR["red_position"]
+    ee = states[0, VECTOR["ee_position"]]
+    states[:, red] = ee + [0.5, 0.0, 0.0]  # far from the gripper at first ...
+    for name in ("green_position", "blue_position"):
+        states[:, VECTOR[name]] = ee + [0.0, 0.6, 0.0]  # ... and the other blocks far away throughout
+    states[2, red] = states[3, red] = ee + [0.0, 0.0, 0.5 * NEAR]  # steps 2 and 3: the red block at the fingers
+    states[3, red] += 0.2  # step 3: the block is 20 cm off again, in a new cell
+    found = factor_cells(states, actions)
+    assert set(found) == set(FACTORS)
+    assert len(found["arm"]) == len(found["fixtures"]) == 4
+    assert len(np.unique(found["arm"], axis=0)) == 1  # the arm stood still with the same action
+    assert len(found["blocks"]) == 1 and found["blocks"][0, 0] == 0  # red (block 0) near the arm once
+    far = states.copy()
+    far[:, red] = ee + [0.5, 0.0, 0.0]
+    assert len(factor_cells(far, actions)["blocks"]) == 0  # blocks nowhere near add no cell
+    moved = far.copy()
+    moved[:, red] += 0.2  # a far block moving changes the joint cell, not the interaction factors
+    assert len(np.unique(np.concatenate([cells(far, actions), cells(moved, actions)]), axis=0)) == 2
+    assert all(np.array_equal(factor_cells(far, actions)[n], factor_cells(moved, actions)[n]) for n in FACTORS)
+
+
 def test_report_counts_steps_tasks_and_coverage(tiny):
     rep = report(tiny.path.parent)
     assert (rep.episodes, rep.steps, rep.source) == (EPISODES, EPISODES * STEPS, "play")
     assert rep.cells == coverage(tiny)[0] and 0 < rep.cells <= rep.steps
     assert rep.coverage == pytest.approx(rep.cells / rep.steps)
+    assert rep.factors == factor_coverage(tiny) and set(rep.factors) == set(FACTORS)
+    assert 0 < rep.factors["arm"] <= rep.steps and 0 < rep.factors["fixtures"] <= rep.steps
     expected: dict[str, int] = {}
     for episode in tiny.annotations:
         for task, n in occurrences(episode).items():
@@ -44,6 +81,7 @@ def test_printed_report_lists_every_task_and_the_coverage_figure(tiny):
     text = console.export_text()
     assert "open_drawer" in text and "take_block_off_shelf" in text
     assert f"{EPISODES * STEPS} steps" in text and "state-action coverage" in text
+    assert "interaction cells: arm " in text
 
 
 def test_moving_play_covers_more_than_standing_still_for_the_same_budget(tiny, tmp_path):
@@ -51,6 +89,8 @@ def test_moving_play_covers_more_than_standing_still_for_the_same_budget(tiny, t
     comparison = compare(tiny, still)
     assert comparison.steps == STEPS
     assert comparison.cells[1] <= 3 and comparison.ratio > 5
+    assert comparison.factors["arm"][1] <= 3 and comparison.factor_ratio("arm") > 5
+    assert comparison.factors["blocks"] == (factor_coverage(tiny, STEPS)["blocks"], factor_coverage(still)["blocks"])
     assert compare(tiny, tiny, STEPS).ratio == 1.0
     with pytest.raises(ValueError, match="need 200 steps"):
         compare(tiny, still, 200)
