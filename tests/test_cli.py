@@ -14,6 +14,7 @@ import pytest
 
 from palaestra import registry
 from palaestra.cli import main
+from palaestra.data.report import compare
 from palaestra.docs import generate, write_png
 
 REACH = "palaestra/Reach-v0"
@@ -194,6 +195,18 @@ def test_collect_play_and_data_report(tmp_path, capsys):
     assert "2 episodes, 60 steps" in capsys.readouterr().out
     assert main(["collect", "play", "--episodes", "1", "--agent", "random", "--out", str(out)]) == 2  # not empty
     assert main(["data", "report", str(tmp_path / "missing")]) == 2
+    other = tmp_path / "other"
+    assert main(["collect", "play", "--episodes", "1", "--steps", "40", "--agent", "random", "--seed", "5",
+                 "--out", str(other)]) == 0
+    capsys.readouterr()
+    assert main(["data", "report", str(out), "--compare", str(other)]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    expected = compare(out, other)
+    assert expected.steps == 40
+    assert f"coverage over the first 40 steps: {expected.cells[0]} vs {expected.cells[1]}" in printed
+    for name, (a, b) in expected.factors.items():  # each factor's counts and ratio; n/a when the second has none
+        ratio = "n/a" if b == 0 else f"{a / b:.2f}x"
+        assert f"{name} {a} vs {b} ({ratio})" in printed
 
 
 def test_bench_measures_a_playroom_and_a_game(capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from palaestra.cli import common
 
@@ -41,11 +42,16 @@ def _data_report(args: argparse.Namespace) -> int:
     if comparison is not None:
         console.print(
             f"coverage over the first {comparison.steps} steps: {comparison.cells[0]} vs {comparison.cells[1]} "
-            f"cells ({comparison.ratio:.2f}x); interaction cells: "
-            + ", ".join(f"{name} {a} vs {b} ({comparison.factor_ratio(name):.2f}x)"
+            f"cells ({_times(comparison.ratio)}); interaction cells: "
+            + ", ".join(f"{name} {a} vs {b} ({_times(comparison.factor_ratio(name))})"
                         for name, (a, b) in comparison.factors.items()), highlight=False,
         )
     return 0
+
+
+def _times(ratio: float) -> str:
+    """A coverage ratio as printed: "1.38x", or "n/a" when the second dataset has no such cell."""
+    return f"{ratio:.2f}x" if math.isfinite(ratio) else "n/a"
 
 
 def _is_offline(folder: str) -> bool:

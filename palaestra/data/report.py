@@ -65,7 +65,8 @@ def _parts(states: np.ndarray, actions: np.ndarray) -> tuple[list[np.ndarray], l
 
 
 def cells(states: np.ndarray, actions: np.ndarray) -> np.ndarray:
-    """The ``(T, 23)`` int cell of each (state ``t``, action ``t``) pair, from ``T + 1`` states and ``T`` actions."""
+    """The ``(T, 20 + action size)`` int cell of each (state ``t``, action ``t``) pair, from ``T + 1`` states and
+    ``T`` actions (24 columns with the playroom's 4-D action)."""
     (ee, closed, signs), fixtures, blocks = _parts(states, actions)
     return np.column_stack([ee, closed, *fixtures, *(b[:, :3] for b in blocks), *(b[:, 3] for b in blocks),
                             signs]).astype(np.int16)
@@ -97,22 +98,31 @@ def _first_steps(dataset: PlayDataset, steps: int | None) -> Iterator[tuple[np.n
         counted += take
 
 
+def _counts(dataset: PlayDataset, steps: int | None) -> tuple[int, int, dict[str, int]]:
+    """Distinct joint cells, steps counted and distinct cells per interaction factor over the dataset's first
+    ``steps`` steps, in one pass over the data."""
+    joint: list[np.ndarray] = []
+    factors: dict[str, list[np.ndarray]] = {name: [] for name in FACTORS}
+    for states, actions in _first_steps(dataset, steps):
+        joint.append(cells(states, actions))
+        for name, rows in factor_cells(states, actions).items():
+            factors[name].append(rows)
+
+    def distinct(rows: list[np.ndarray]) -> int:
+        return len(np.unique(np.concatenate(rows), axis=0)) if rows else 0
+
+    return distinct(joint), sum(len(j) for j in joint), {name: distinct(rows) for name, rows in factors.items()}
+
+
 def coverage(dataset: PlayDataset, steps: int | None = None) -> tuple[int, int]:
     """``(distinct cells, steps counted)`` over the dataset's first ``steps`` steps (all by default)."""
-    found = [cells(states, actions) for states, actions in _first_steps(dataset, steps)]
-    if not found:
-        return 0, 0
-    return len(np.unique(np.concatenate(found), axis=0)), sum(len(f) for f in found)
+    return _counts(dataset, steps)[:2]
 
 
 def factor_coverage(dataset: PlayDataset, steps: int | None = None) -> dict[str, int]:
     """Distinct cells of each interaction factor (:func:`factor_cells`) over the dataset's first ``steps``
     steps (all by default)."""
-    found: dict[str, list[np.ndarray]] = {name: [] for name in FACTORS}
-    for states, actions in _first_steps(dataset, steps):
-        for name, rows in factor_cells(states, actions).items():
-            found[name].append(rows)
-    return {name: len(np.unique(np.concatenate(rows), axis=0)) if rows else 0 for name, rows in found.items()}
+    return _counts(dataset, steps)[2]
 
 
 @dataclass(frozen=True)
@@ -161,13 +171,13 @@ def report(path: str | os.PathLike | PlayDataset) -> Report:
         events.update(found)
         episodes_with.update(found.keys())
         windows.update(w.task for w in episode)
-    distinct, steps = coverage(data)
+    distinct, steps, factors = _counts(data, None)
     meta = data.metadata
     return Report(
         path=str(data.path.parent), source=str(meta.get("source", "?")), agent=str(meta.get("agent", "?")),
         episodes=len(data), steps=steps, occurrences=dict(events), windows=dict(windows),
         episodes_with=dict(episodes_with), cells=distinct, complete=bool(meta.get("complete", False)),
-        being_written=being_written(data.path), factors=factor_coverage(data),
+        being_written=being_written(data.path), factors=factors,
     )
 
 
@@ -190,7 +200,10 @@ class Comparison:
 
 
 def _ratio(pair: tuple[int, int]) -> float:
-    return pair[0] / pair[1] if pair[1] else math.inf
+    # None of the second's cells: inf when the first has some, nan (no ratio) when neither has any.
+    if pair[1]:
+        return pair[0] / pair[1]
+    return math.inf if pair[0] else math.nan
 
 
 def compare(play: str | os.PathLike | PlayDataset, demos: str | os.PathLike | PlayDataset,
@@ -199,10 +212,9 @@ def compare(play: str | os.PathLike | PlayDataset, demos: str | os.PathLike | Pl
     same budget: ``steps``, by default the smaller dataset's size."""
     a, b = (d if isinstance(d, PlayDataset) else load_play_dataset(d) for d in (play, demos))
     budget = min(a.total_steps, b.total_steps) if steps is None else steps
-    (ca, na), (cb, nb) = coverage(a, budget), coverage(b, budget)
+    (ca, na, fa), (cb, nb, fb) = _counts(a, budget), _counts(b, budget)
     if na < budget or nb < budget:
         raise ValueError(f"both datasets need {budget} steps to compare; they have {na} and {nb}")
-    fa, fb = factor_coverage(a, budget), factor_coverage(b, budget)
     return Comparison(budget, (ca, cb), {name: (fa[name], fb[name]) for name in FACTORS})
 
 

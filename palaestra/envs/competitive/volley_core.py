@@ -166,6 +166,7 @@ class Court:
 
 
 _NEAR, _FAR = NET_HALF + PLAYER_RADIUS, HALF_WIDTH - PLAYER_RADIUS  # a player's centre stays within these
+OWN_HALF = (-_FAR, -_NEAR)  # where a player's centre may be, in its own frame (the court clamps it there)
 
 
 def _clamp_to_half(side: int, x: float) -> float:
@@ -175,6 +176,8 @@ def _clamp_to_half(side: int, x: float) -> float:
 
 
 def move_player(p: Player, direction: int, jump: bool) -> None:
+    """Player ``p`` one tick later under a move (``direction`` -1, 0 or +1 in court x, ``jump``): its speed set,
+    a jump started from the floor, gravity, the floor, and its x kept on its own half."""
     p.vx = direction * PLAYER_SPEED
     if jump and p.y == 0.0:
         p.vy = JUMP_SPEED

@@ -22,6 +22,7 @@ from palaestra.envs.competitive.volley_core import (
     HIT_RADIUS,
     MAX_TOUCHES,
     NET_HALF,
+    OWN_HALF,
     PLAYER_RADIUS,
     PLAYER_SPEED,
     POS_SCALE,
@@ -36,8 +37,6 @@ from palaestra.envs.competitive.volley_core import (
 NOOP, BACK, FORWARD, JUMP = 0, 1, 2, 3
 # Close enough to a target spot: half a step of movement, so a player settles instead of dithering.
 SETTLE = 0.5 * PLAYER_SPEED * DT
-# Where a player's centre may be on the own half (the court clamps it to these).
-OWN_SPOTS = (-HALF_WIDTH + PLAYER_RADIUS, -NET_HALF - PLAYER_RADIUS)
 
 
 @dataclass
@@ -167,7 +166,7 @@ def _make_room(view: View, x: float, fall_x: float) -> int:
     clear = 2.0 * HIT_RADIUS
     if abs(spot - fall_x) < clear:
         spot = fall_x - clear if x < fall_x else fall_x + clear
-        if not OWN_SPOTS[0] <= spot <= OWN_SPOTS[1]:
+        if not OWN_HALF[0] <= spot <= OWN_HALF[1]:
             spot = 2.0 * fall_x - spot
     return step_towards(x, spot)
 
@@ -198,7 +197,7 @@ def _best_plan(view: View, fall_x: float, frames: int) -> list[tuple[int, float,
     plans: list[list[int]] = []
     for k in range(-frames, frames + 1):
         offset = x0 + k * stride - fall_x
-        if not SPOTS[0] <= offset <= SPOTS[1] or not OWN_SPOTS[0] <= x0 + k * stride <= OWN_SPOTS[1]:
+        if not SPOTS[0] <= offset <= SPOTS[1] or not OWN_HALF[0] <= x0 + k * stride <= OWN_HALF[1]:
             continue
         approach = [FORWARD if k > 0 else BACK] * abs(k)
         for move, lead in FINISHES:
@@ -294,7 +293,7 @@ class _Rehearsal:
         me = Player(0)
         me.x, me.y, me.vy, bx, by, bvx, bvy, touches, contact, touched_at = state
         # Standing on the floor inside its half, the agent is left where it is by a NOOP: skip the call.
-        still = not (me.y > 0.0 or me.vy > 0.0) and OWN_SPOTS[0] <= me.x <= OWN_SPOTS[1]
+        still = not (me.y > 0.0 or me.vy > 0.0) and OWN_HALF[0] <= me.x <= OWN_HALF[1]
         flight, team = self.flight, self.view.team_size > 1
         for t in range(start, end):
             action = plan[t]
