@@ -21,6 +21,7 @@ games PPO in self-play against an opponent pool that gains frozen snapshots of t
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,19 @@ DEMO_SEED_BASE = 20_000  # expert demonstrations put in a replay buffer (``demo_
 # games, which need torch policies), so sbx serves the off-policy learners.
 ALGORITHMS = {"sb3": ("sac", "tqc", "ppo"), "sbx": ("sac", "tqc")}
 TRACKS = ("rl", "demos")  # pure RL, or RL with expert demonstrations (reported apart)
+
+
+CLONING_RATE = 1e-3  # Adam's step size for behaviour cloning (clone_demonstrations)
+CLONING_SCHEDULES = ("constant", "cosine")
+
+
+def cloning_rates(schedule: str, epochs: int) -> list[float]:
+    """The step size of each of ``epochs`` passes of behaviour cloning: :data:`CLONING_RATE` throughout
+    (``constant``), or decayed along a half cosine from it towards 0 (``cosine``; the last pass at
+    ``CLONING_RATE * (1 + cos(pi * (epochs - 1) / epochs)) / 2``)."""
+    if schedule == "constant":
+        return [CLONING_RATE] * epochs
+    return [CLONING_RATE * (1.0 + math.cos(math.pi * e / epochs)) / 2.0 for e in range(epochs)]
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,9 @@ class TrainConfig:
     vectorised: bool = False  # ARRAY_GAMES: all n_envs matches in one array core (baselines/array_vec.py)
     demo_episodes: int = 0  # scripted-expert episodes: in the replay buffer (sac, tqc) or cloned first (ppo)
     demo_epochs: int = 20  # ppo with demo_episodes: passes of behaviour cloning over the demonstrations
+    # ppo with demo_episodes: the cloning step size, "constant" (1e-3) or "cosine" (1e-3 decayed towards 0 over the
+    # passes, one value per pass)
+    demo_schedule: str = "constant"
     demo_ratio: float = 0.5  # sac, tqc with demo_episodes: the share of every batch drawn from the demonstrations
     # games with demo_episodes: the scripted level whose moves are cloned (default: the config's strongest opponent)
     demo_level: str | None = None
@@ -91,6 +108,9 @@ class TrainConfig:
             raise ValueError(f"{self.env_id}: HER needs an off-policy algorithm (sac or tqc), not ppo")
         if self.demo_episodes < 0 or self.demo_epochs <= 0:
             raise ValueError(f"{self.env_id}: demo_episodes must be >= 0 and demo_epochs positive")
+        if self.demo_schedule not in CLONING_SCHEDULES:
+            raise ValueError(f"{self.env_id}: demo_schedule must be one of {list(CLONING_SCHEDULES)}, got "
+                             f"{self.demo_schedule!r}")
         if self.demo_level is not None and not self.is_game:
             raise ValueError(f"{self.env_id}: demo_level names the scripted level a game's demonstrations come "
                              "from; this task has a scripted expert instead")
@@ -526,11 +546,13 @@ def add_demonstrations(model: Any, config: TrainConfig, episodes: int) -> int:
     return added
 
 
-def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs: int, batch_size: int = 256) -> float:
+def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs: int, batch_size: int = 256,
+                         schedule: str | None = None) -> float:
     """Behaviour cloning: fit ``model``'s (PPO) policy to the scripted expert's actions over ``episodes``
-    episodes (a game's: its ``demo_level``'s moves), ``epochs`` passes with Adam of the mean squared error of the
-    mean action (a Box action) or the negative log-likelihood of the expert's move (a discrete action); returns
-    the last pass's mean loss. A feature extractor with ``fit_normalisation``
+    episodes (a game's: its ``demo_level``'s moves), ``epochs`` passes with Adam (each pass's step size from
+    :func:`cloning_rates` of ``schedule``, by default the config's ``demo_schedule``) of the mean squared error
+    of the mean action (a Box action) or the negative log-likelihood of the expert's move (a discrete action);
+    returns the last pass's mean loss. A feature extractor with ``fit_normalisation``
     (:mod:`palaestra.baselines.features`) first takes the demonstrations' statistics.
 
     The policy then starts PPO where the expert's demonstrations put it (the value function is left to PPO).
@@ -559,10 +581,12 @@ def clone_demonstrations(model: Any, config: TrainConfig, episodes: int, epochs:
             module.fit_normalisation(stacked)
     inputs = obs_as_tensor(stacked, policy.device)
     targets = torch.as_tensor(np.stack(actions), dtype=torch.float32 if continuous else torch.long)
-    optimizer = torch.optim.Adam(policy.parameters(), lr=1e-3)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=CLONING_RATE)
     count, loss_sum = len(targets), 0.0
     policy.set_training_mode(True)
-    for _ in range(epochs):
+    for rate in cloning_rates(schedule or config.demo_schedule, epochs):
+        for group in optimizer.param_groups:
+            group["lr"] = rate
         loss_sum = 0.0
         for batch in torch.randperm(count).split(batch_size):
             features = {k: v[batch] for k, v in inputs.items()} if isinstance(inputs, dict) else inputs[batch]

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 
-from palaestra.baselines.train import (TrainConfig, add_demonstrations, build_model, clone_demonstrations,
-                                       expert_transitions, load_config, train)
+from palaestra.baselines.train import (CLONING_RATE, TrainConfig, add_demonstrations, build_model,
+                                       clone_demonstrations, cloning_rates, expert_transitions, load_config, train)
 from palaestra.evaluation import evaluate
 
 
@@ -83,6 +83,23 @@ def test_cloning_fits_the_policy_to_the_expert_until_it_succeeds_like_it():
     assert loss < 0.1  # mean squared error per action dimension, actions in [-1, 1]
     assert before < 0.5 and success() >= 0.9
     assert model.num_timesteps == 0
+
+
+def test_cloning_steps_are_constant_or_decay_along_a_cosine_as_the_config_says():
+    assert cloning_rates("constant", 3) == [CLONING_RATE] * 3
+    cosine = cloning_rates("cosine", 60)
+    assert cosine[0] == CLONING_RATE and cosine[30] == pytest.approx(CLONING_RATE / 2)
+    assert all(a > b > 0 for a, b in zip(cosine, cosine[1:])) and cosine[-1] < CLONING_RATE / 1000
+    with pytest.raises(ValueError, match="Reach-v0: demo_schedule must be one of"):
+        _ppo_reach(demo_schedule="linear")
+    losses = {}
+    for schedule in ("constant", "cosine"):  # the config's schedule is the one cloning follows
+        config = _ppo_reach(demo_episodes=2, demo_epochs=3, demo_schedule=schedule, track="demos")
+        losses[schedule] = clone_demonstrations(build_model(config, seed=0), config, episodes=2, epochs=3)
+    assert losses["constant"] != losses["cosine"]
+    config = _ppo_reach(demo_episodes=2, demo_epochs=3, demo_schedule="cosine", track="demos")
+    overridden = clone_demonstrations(build_model(config, seed=0), config, episodes=2, epochs=3, schedule="constant")
+    assert overridden == losses["constant"]  # an explicit schedule wins over the config's
 
 
 def test_a_cloned_ppo_run_is_seeded_and_its_curve_starts_at_the_cloned_policy(tmp_path):
