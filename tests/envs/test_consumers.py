@@ -60,7 +60,10 @@ def test_torchrl_gym_env_by_id():
     # GymEnv passes frameskip=1 and drops it only on Python's "unexpected keyword argument" wording.
     env = torchrl_envs.GymEnv("palaestra/Reach-v0")
     check_env_specs(env)
-    assert env.rollout(5)["next", "desired_goal"].shape == (5, 3)
+    # Seeded, and not cut short: unseeded, a random rollout now and then reached the goal at step 2 and stopped
+    # there (CI, 2026-12-03).
+    env.set_seed(0)
+    assert env.rollout(5, break_when_any_done=False)["next", "desired_goal"].shape == (5, 3)
     env.close()
 
 
