@@ -47,9 +47,13 @@ NEAR = 0.10  # a block this close to the end effector (m) is being interacted wi
 FACTORS = ("arm", "fixtures", "blocks")
 
 
-def _parts(states: np.ndarray, actions: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+_Parts = tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[np.ndarray]]
+
+
+def _parts(states: np.ndarray, actions: np.ndarray) -> _Parts:
     """The discretised pieces of each (state ``t``, action ``t``) pair: the arm's (end-effector cell, gripper
-    closed, action signs), the fixtures' (drawer, door, lamp, bulb) and per block (position cell, yaw bin)."""
+    closed, action signs), the fixtures' (drawer, door, lamp, bulb), per block (position cell, yaw bin), and
+    per block whether it is within :data:`NEAR` of the end effector."""
     s = np.asarray(states)[: len(actions)]
 
     def grid(name: str, size: float) -> np.ndarray:
@@ -61,30 +65,37 @@ def _parts(states: np.ndarray, actions: np.ndarray) -> tuple[list[np.ndarray], l
                 s[:, VECTOR["bulb"]] > 0.5]
     blocks = [np.column_stack([grid(f"{b}_position", GRID),
                                np.floor(np.mod(s[:, VECTOR[f"{b}_yaw"]], math.pi / 2) / YAW_BIN)]) for b in BLOCKS]
-    return arm, fixtures, blocks
+    ee = s[:, VECTOR["ee_position"]]
+    near = [np.linalg.norm(s[:, VECTOR[f"{b}_position"]] - ee, axis=1) < NEAR for b in BLOCKS]
+    return arm, fixtures, blocks, near
+
+
+def _joint(parts: _Parts) -> np.ndarray:
+    (ee, closed, signs), fixtures, blocks, _ = parts
+    return np.column_stack([ee, closed, *fixtures, *(b[:, :3] for b in blocks), *(b[:, 3] for b in blocks),
+                            signs]).astype(np.int16)
+
+
+def _factors(parts: _Parts) -> dict[str, np.ndarray]:
+    arm_parts, fixture_parts, block_parts, near = parts
+    arm = np.column_stack(arm_parts).astype(np.int16)
+    rows = [np.column_stack([np.full(len(arm), i), cell, arm])[close]
+            for i, (cell, close) in enumerate(zip(block_parts, near))]
+    return {"arm": arm, "fixtures": np.column_stack([*fixture_parts, arm]).astype(np.int16),
+            "blocks": np.concatenate(rows).astype(np.int16)}
 
 
 def cells(states: np.ndarray, actions: np.ndarray) -> np.ndarray:
     """The ``(T, 20 + action size)`` int cell of each (state ``t``, action ``t``) pair, from ``T + 1`` states and
     ``T`` actions (24 columns with the playroom's 4-D action)."""
-    (ee, closed, signs), fixtures, blocks = _parts(states, actions)
-    return np.column_stack([ee, closed, *fixtures, *(b[:, :3] for b in blocks), *(b[:, 3] for b in blocks),
-                            signs]).astype(np.int16)
+    return _joint(_parts(states, actions))
 
 
 def factor_cells(states: np.ndarray, actions: np.ndarray) -> dict[str, np.ndarray]:
     """The cells of each interaction factor (:data:`FACTORS`, module docstring) visited by ``T`` (state,
     action) pairs: ``arm`` and ``fixtures`` one row per step, ``blocks`` one row per block near the end
     effector at a step (block index first)."""
-    arm_parts, fixture_parts, block_parts = _parts(states, actions)
-    arm = np.column_stack(arm_parts).astype(np.int16)
-    ee = np.asarray(states)[: len(actions), VECTOR["ee_position"]]
-    near = [np.linalg.norm(np.asarray(states)[: len(actions), VECTOR[f"{b}_position"]] - ee, axis=1) < NEAR
-            for b in BLOCKS]
-    rows = [np.column_stack([np.full(len(arm), i), cell, arm])[close]
-            for i, (cell, close) in enumerate(zip(block_parts, near))]
-    return {"arm": arm, "fixtures": np.column_stack([*fixture_parts, arm]).astype(np.int16),
-            "blocks": np.concatenate(rows).astype(np.int16)}
+    return _factors(_parts(states, actions))
 
 
 def _first_steps(dataset: PlayDataset, steps: int | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -104,8 +115,9 @@ def _counts(dataset: PlayDataset, steps: int | None) -> tuple[int, int, dict[str
     joint: list[np.ndarray] = []
     factors: dict[str, list[np.ndarray]] = {name: [] for name in FACTORS}
     for states, actions in _first_steps(dataset, steps):
-        joint.append(cells(states, actions))
-        for name, rows in factor_cells(states, actions).items():
+        parts = _parts(states, actions)  # discretised once for both counts
+        joint.append(_joint(parts))
+        for name, rows in _factors(parts).items():
             factors[name].append(rows)
 
     def distinct(rows: list[np.ndarray]) -> int:
