@@ -40,6 +40,28 @@ def test_the_frozen_encoder_puts_a_heldout_phrasing_next_to_its_own_task():
     torch.testing.assert_close(again[:, 3:], features.flip(0)[:, 3:])  # served from the cache, same rows
 
 
+def test_snapping_maps_each_instruction_to_its_nearest_training_phrasing():
+    import pytest
+
+    space = spaces.Dict({"observation": spaces.Box(-1, 1, shape=(2,)),
+                         "instruction": spaces.Box(0, 500, shape=(16,), dtype=np.int64)})
+    plain, snapped = SentenceInstructionExtractor(space), SentenceInstructionExtractor(space, snap="play")
+    vocabulary = instructions.vocabulary()
+    drawer, lamp = instructions.phrasings("play", "open_drawer"), instructions.phrasings("play", "turn_on_lamp")
+    texts = [drawer.train[2], lamp.train[1], drawer.heldout[1], lamp.heldout[0]]
+    ids = np.stack([vocabulary.encode(t, 16) for t in texts])
+    raw, snap = plain.embed(ids), snapped.embed(ids)
+    torch.testing.assert_close(snap[:2], raw[:2])  # a training phrasing is its own nearest
+    anchors = plain.embed(np.stack([vocabulary.encode(t, 16) for t in drawer.train + lamp.train]))
+    for row, own in ((2, slice(0, len(drawer.train))), (3, slice(len(drawer.train), None))):
+        assert not any(torch.allclose(raw[row], a, atol=1e-4) for a in anchors)  # held out: a new embedding
+        nearest = int((anchors @ raw[row]).argmax())  # MiniLM's embeddings are unit vectors
+        torch.testing.assert_close(snap[row], anchors[nearest], atol=1e-5, rtol=0)
+        assert nearest in range(len(anchors))[own]  # ...and these two land on their own task's phrasings
+    with pytest.raises(ValueError, match=r"snap='games' is not an instruction family; expected one of \['"):
+        SentenceInstructionExtractor(space, snap="games")
+
+
 def test_without_the_language_extra_the_error_names_the_env_and_the_extra(monkeypatch):
     import sys
 

@@ -84,6 +84,10 @@ class TrainConfig:
     demo_ratio: float = 0.5  # sac, tqc with demo_episodes: the share of every batch drawn from the demonstrations
     # games with demo_episodes: the scripted level whose moves are cloned (default: the config's strongest opponent)
     demo_level: str | None = None
+    # tasks with demo_episodes: the registered ID the expert's episodes are recorded in, when not env_id (same
+    # observation and action spaces); PlayroomLanguage records chains (PlayroomChain-v0), so the demonstrations
+    # hold the states that a chain's later instructions start from
+    demo_id: str | None = None
     split: str | None = None  # playroom IDs: a CALVIN-like split ("ABC->D"): train in its scenes, evaluate in its last
 
     def __post_init__(self) -> None:
@@ -114,6 +118,8 @@ class TrainConfig:
         if self.demo_level is not None and not self.is_game:
             raise ValueError(f"{self.env_id}: demo_level names the scripted level a game's demonstrations come "
                              "from; this task has a scripted expert instead")
+        if self.demo_id is not None:
+            self._check_demo_id()
         if self.split is not None:
             from palaestra.envs.play.splits import check_split
 
@@ -121,6 +127,17 @@ class TrainConfig:
         from palaestra.baselines.games import check_config
 
         check_config(self)
+
+    def _check_demo_id(self) -> None:
+        from palaestra import registry
+
+        if self.demo_episodes == 0 or self.is_game or self.split is not None:
+            raise ValueError(f"{self.env_id}: demo_id names the ID a task's expert demonstrations are recorded in; "
+                             "it needs demo_episodes > 0, a single-agent task and no split")
+        if self.demo_id not in registry.ids():
+            raise ValueError(f"{self.env_id}: demo_id {self.demo_id!r} is not a registered ID")
+        if registry.get(self.demo_id).expert is None:
+            raise ValueError(f"{self.env_id}: demo_id {self.demo_id!r} has no scripted expert to record")
 
     @property
     def evaluation_id(self) -> str:
@@ -475,14 +492,14 @@ def expert_transitions(config: TrainConfig, episodes: int) -> Iterator[tuple[Any
 
     from palaestra import registry
 
-    env = make_env(config, 0)
+    env = make_env(config, 0) if config.demo_id is None else _demo_env(config)
     space = env.action_space
     try:
         if config.is_game:
             acts = [_level_demonstrator(config, env)]
             scenes = None
         else:
-            expert = registry.get(config.env_id).load_expert()
+            expert = registry.get(config.demo_id or config.env_id).load_expert()
             scenes = getattr(env, "envs", None)  # a split's SplitEnv: an expert per scene's env
             acts = [expert(e) for e in scenes] if scenes else [expert(env)]
         for seed in range(DEMO_SEED_BASE, DEMO_SEED_BASE + episodes):
@@ -500,6 +517,23 @@ def expert_transitions(config: TrainConfig, episodes: int) -> Iterator[tuple[Any
                 obs = next_obs
     finally:
         env.close()
+
+
+def _demo_env(config: TrainConfig) -> Any:
+    """``config.demo_id``'s env (with the config's ``env_kwargs``), refused unless its spaces are the task's."""
+    import palaestra
+
+    demo = palaestra.make(config.demo_id, **config.env_kwargs)
+    task = make_env(config, 0)
+    try:
+        if demo.observation_space != task.observation_space or demo.action_space != task.action_space:
+            demo.close()
+            raise ValueError(f"{config.env_id}: demo_id {config.demo_id!r} has other spaces than the task "
+                             f"(observation {demo.observation_space} vs {task.observation_space}, action "
+                             f"{demo.action_space} vs {task.action_space}); its demonstrations cannot train it")
+    finally:
+        task.close()
+    return demo
 
 
 class _LevelDemonstrator:

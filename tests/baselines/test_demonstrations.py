@@ -177,3 +177,24 @@ def test_a_games_demonstrations_run_trains_end_to_end_from_the_cloned_policy(tmp
     assert [row["timesteps"] for row in rows] == [0, 2048]  # the first row scores the cloned policy
     assert set(rows[0]) == {"timesteps", "score_vs_random", "score_vs_stubborn", "score_vs_shrewd"}
     assert "demo_episodes: 4" in (tmp_path / "SimpleNegotiation-demos" / "seed_0" / "config.yaml").read_text()
+
+
+def test_demonstrations_can_be_recorded_in_another_id_with_the_same_spaces():
+    config = load_config("palaestra/PlayroomLanguage-v0", demo_episodes=2, env_kwargs={"tasks": ["turn_on_lamp",
+                                                                                                "turn_off_lamp"]})
+    assert config.demo_id == "palaestra/PlayroomChain-v0"  # the committed config records chains
+    instructions_seen, ends = [], 0
+    for obs, _, _, _, terminated, truncated in expert_transitions(config, 2):
+        if not instructions_seen or not np.array_equal(obs["instruction"], instructions_seen[-1]):
+            instructions_seen.append(obs["instruction"])
+        ends += terminated or truncated
+    assert ends == 2 and len(instructions_seen) > 2  # two episodes, the instruction changed within them
+    with pytest.raises(ValueError, match="Reach-v0: demo_id 'palaestra/Push-v0' has other spaces than the task"):
+        list(expert_transitions(load_config("palaestra/Reach-v0", demo_episodes=1, track="demos",
+                                            demo_id="palaestra/Push-v0"), 1))
+    with pytest.raises(ValueError, match="Reach-v0: demo_id 'palaestra/Nope-v0' is not a registered ID"):
+        load_config("palaestra/Reach-v0", demo_episodes=1, track="demos", demo_id="palaestra/Nope-v0")
+    with pytest.raises(ValueError, match="Reach-v0: demo_id .* needs demo_episodes > 0"):
+        load_config("palaestra/Reach-v0", demo_id="palaestra/Push-v0")
+    with pytest.raises(ValueError, match="Reach-v0: demo_id 'palaestra/Playroom-v0' has no scripted expert"):
+        load_config("palaestra/Reach-v0", demo_episodes=1, track="demos", demo_id="palaestra/Playroom-v0")

@@ -63,8 +63,11 @@ def test_the_language_baseline_reads_its_instruction_through_a_frozen_sentence_m
         env = palaestra.make(config.env_id, **config.env_kwargs)
         obs, _ = env.reset(seed=0)
         env.close()
+        assert extractor.snap == "play" and extractor.normalise  # the committed config's choices
         weights = model.policy.state_dict()
-        assert all(not name.startswith(("features_extractor", "pi_features", "vf_features")) for name in weights)
+        extractor_keys = {name.split(".", 1)[1] for name in weights
+                          if name.startswith(("features_extractor", "pi_features", "vf_features"))}
+        assert extractor_keys == {"scene_shift", "scene_scale"}  # the normalisation only: the encoder stays out
         action, _ = model.predict(obs, deterministic=True)
         assert env.action_space.contains(action)
     finally:
